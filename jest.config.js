@@ -13,4 +13,5 @@ export default {
   // Integration suites (root, runc, registry) live in test/integration and opt out
   // by themselves when their requirements are missing outside CI.
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

@@ -29,10 +29,12 @@ export function hostPlatform(): Platform {
 export function parsePlatform(spec: string): Platform | undefined {
   const parts = spec.trim().toLowerCase().split('/');
   if (parts.some((p) => !/^[a-z0-9._-]+$/.test(p)) || parts.length > 3) return undefined;
-  let [os, arch, variant] = parts.length === 1 ? [hostPlatform().os, parts[0]!, undefined] : [parts[0]!, parts[1]!, parts[2]];
-  if (parts.length === 1 && ['linux', 'windows', 'darwin', 'freebsd'].includes(parts[0]!)) [os, arch] = [parts[0]!, hostPlatform().architecture];
-  const norm = normalizeArch(arch!, variant);
-  return { os: os!, architecture: norm.architecture, ...(norm.variant ? { variant: norm.variant } : {}) };
+  const host = hostPlatform();
+  const onlyOs = parts.length === 1 && ['linux', 'windows', 'darwin', 'freebsd'].includes(parts[0]!);
+  const os = parts.length > 1 || onlyOs ? parts[0]! : host.os;
+  const arch = parts.length > 1 ? parts[1]! : onlyOs ? host.architecture : parts[0]!;
+  const norm = normalizeArch(arch, parts[2]);
+  return { os, architecture: norm.architecture, ...(norm.variant ? { variant: norm.variant } : {}) };
 }
 
 function normalizeArch(arch: string, variant: string | undefined): { architecture: string; variant?: string | undefined } {

@@ -4,7 +4,6 @@ import { Cap } from './caps.js';
 import type { ConstraintsOptions } from './constraints.js';
 import { marshalConstraints, withCaps } from './constraints.js';
 import { EnvList } from './env-list.js';
-import type { Platform } from './platform.js';
 import { cleanPath, State } from './state.js';
 import type { MarshalContext, MarshaledOp, Output, Vertex } from './vertex.js';
 import { finishOp, LlbBuildError } from './vertex.js';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Definition } from '../../compiler/definition.js';
 import { digestOf } from '../../compiler/digest.js';
 import { KilnError, LlbValidationError, ProtoDecodeError } from '../../compiler/errors.js';
-import type { Op, OpMetadata } from '../../compiler/generated/ops.js';
+import type { Op } from '../../compiler/generated/ops.js';
 import { llbSchema } from '../../compiler/generated/ops.js';
 import { decodeMessage, encodeMessage } from '../../compiler/wire/codec.js';
 import type { FieldSchema } from '../../compiler/wire/proto-schema.js';
@@ -53,24 +53,37 @@ const MAX_CASE_MS = 1000;
  */
 function run(bytes: Uint8Array, label: string): Outcome {
   const started = performance.now();
-  let def: Definition | undefined;
+  const outcome = attempt(bytes, label);
+  const ms = performance.now() - started;
+  if (ms > MAX_CASE_MS) throw new Error(`${label}: took ${ms.toFixed(0)} ms\ninput: ${hex(bytes)}`);
+  return outcome;
+}
+
+function attempt(bytes: Uint8Array, label: string): Outcome {
+  let def: Definition;
   try {
     def = Definition.unmarshal(bytes);
+  } catch (err) {
+    return failure(err, bytes, label);
+  }
+  // Whatever decoded must re-encode, valid or not.
+  checkRemarshal(def, label, bytes);
+  try {
     def.validate();
     return { ok: true };
   } catch (err) {
-    if (err instanceof ProtoDecodeError) {
-      if (!Number.isInteger(err.offset) || err.offset < 0 || err.offset > bytes.length) throw new Error(`${label}: ProtoDecodeError with offset ${err.offset} outside 0..${bytes.length}`);
-      return { ok: false, code: err.code, kind: 'decode' };
-    }
-    if (err instanceof LlbValidationError) return { ok: false, code: err.code, kind: 'validate' };
-    const what = err instanceof KilnError ? `unexpected KilnError ${err.name}(${err.code})` : String((err as Error)?.stack ?? err);
-    throw new Error(`${label}: ${what}\ninput: ${hex(bytes)}`);
-  } finally {
-    if (def) checkRemarshal(def, label, bytes);
-    const ms = performance.now() - started;
-    if (ms > MAX_CASE_MS) throw new Error(`${label}: took ${ms.toFixed(0)} ms\ninput: ${hex(bytes)}`);
+    return failure(err, bytes, label);
   }
+}
+
+function failure(err: unknown, bytes: Uint8Array, label: string): Outcome {
+  if (err instanceof ProtoDecodeError) {
+    if (!Number.isInteger(err.offset) || err.offset < 0 || err.offset > bytes.length) throw new Error(`${label}: ProtoDecodeError with offset ${err.offset} outside 0..${bytes.length}`);
+    return { ok: false, code: err.code, kind: 'decode' };
+  }
+  if (err instanceof LlbValidationError) return { ok: false, code: err.code, kind: 'validate' };
+  const what = err instanceof KilnError ? `unexpected KilnError ${err.name}(${err.code})` : String((err as Error)?.stack ?? err);
+  throw new Error(`${label}: ${what}\ninput: ${hex(bytes)}`);
 }
 
 /** Whatever decoded re-encodes, and re-encoding is stable: marshal(unmarshal(marshal(x))) = marshal(x). */
@@ -304,6 +317,3 @@ describe('validate on structurally mutated ops (fast-check, seeded)', () => {
     expect([...outcomes.keys()].length).toBeGreaterThan(3);
   });
 });
-
-// Metadata is carried through rewrap untouched; the type import documents it.
-export type { OpMetadata };

@@ -1,0 +1,34 @@
+import yargs from 'yargs';
+import { llbCommand } from './commands/llb.js';
+import { reportError, UsageError } from './errors.js';
+import { kilnVersion } from './version.js';
+
+/** Runs the kiln command line with the given arguments; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let failure: unknown;
+  const cli = yargs([...argv])
+    .scriptName('kiln')
+    .usage('$0 <command> [options]\n\nkiln builds container images from Dockerfiles and other build languages through BuildKit\'s LLB.')
+    .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand)
+    .demandCommand(1, 'name a command; see kiln --help')
+    .strict()
+    .version(kilnVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      failure = err ?? new UsageError(msg);
+    })
+    .exitProcess(false);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure) {
+    const code = reportError(failure);
+    if (failure instanceof UsageError) process.stderr.write('Run kiln --help for usage.\n');
+    return code;
+  }
+  return 0;
+}
