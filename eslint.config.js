@@ -32,4 +32,5 @@ export default tseslint.config(
   layer(['frontends/**'], ['runtime', 'cli'], 'frontends/ may import only grammars/ and compiler/'),
   layer(['runtime/**'], ['frontends', 'cli'], 'runtime/ knows LLB, never a frontend; the CLI hands it a Frontend'),
   { files: ['*.config.js', 'scripts/**'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

@@ -16,7 +16,10 @@ export class KilnError extends Error {
 
 /** Bytes that are not a valid protobuf encoding of the expected message. */
 export class ProtoDecodeError extends KilnError {
-  /** Byte offset in the outermost buffer where decoding failed. */
+  /**
+   * Byte offset where decoding failed, within the message being decoded; for an
+   * op of a Definition, within that op's bytes (`path` starts `Definition.def[i]`).
+   */
   readonly offset: number;
   /** Field path from the outermost message, e.g. `Definition.def[2] > Op.exec > ExecOp.mounts[0]`. */
   readonly path: string;

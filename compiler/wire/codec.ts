@@ -1,5 +1,6 @@
 import type { FieldSchema, Int64, IndexedMessage, ProtoSchema } from './proto-schema.js';
 import { indexedMessage, isPackable, WireType, wireTypeOf } from './proto-schema.js';
+import { KilnError } from '../errors.js';
 import { ProtoReader } from './proto-reader.js';
 import { ProtoWriter } from './proto-writer.js';
 
@@ -115,7 +116,23 @@ function writeOne(w: ProtoWriter, schema: ProtoSchema, field: FieldSchema, v: un
   writeScalar(w, field, v);
 }
 
+const INT_RANGE: { readonly [type: string]: readonly [bigint, bigint] } = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n], uint32: [0n, 2n ** 32n - 1n], sint32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n], sint64: [-(2n ** 63n), 2n ** 63n - 1n], uint64: [0n, 2n ** 64n - 1n],
+};
+
+/** Rejects values Go could never have written for the field, instead of encoding garbage. */
+function checkInteger(field: FieldSchema, v: unknown): void {
+  const range = INT_RANGE[field.kind === 'enum' ? 'int32' : field.type];
+  if (!range) return;
+  const ok = (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+  if (!ok || BigInt(v as number | bigint) < range[0] || BigInt(v as number | bigint) > range[1]) {
+    throw new KilnError('bad-value', `field ${field.name}: ${String(v)} is not a valid ${field.kind === 'enum' ? 'enum' : field.type} value`);
+  }
+}
+
 function writeScalar(w: ProtoWriter, field: FieldSchema, v: unknown): void {
+  checkInteger(field, v);
   if (field.kind === 'enum') {
     w.int64(v as number);
     return;
@@ -131,7 +148,7 @@ function writeScalar(w: ProtoWriter, field: FieldSchema, v: unknown): void {
       w.uint32(v ? 1 : 0);
       return;
     case 'uint32':
-      w.uint32(v as number);
+      w.uint32(Number(v));
       return;
     case 'int32':
     case 'int64':

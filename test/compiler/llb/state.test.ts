@@ -2,7 +2,7 @@ import { llb, LlbValidationError } from '../../../compiler/index.js';
 import type { Definition, DefinitionOp } from '../../../compiler/index.js';
 import { CacheSharingOpt, MountType, NetMode } from '../../../compiler/generated/ops.js';
 
-const { copy, diff, git, http, image, local, merge, mkdir, mkfile, ociLayout, rm, scratch, symlink } = llb;
+const { copy, diff, git, http, image, local, merge, mkdir, mkfile, ociLayout, scratch } = llb;
 const amd64 = { os: 'linux', architecture: 'amd64' } as const;
 // Decoded proto3 messages leave zero values out.
 const n = (v: unknown) => Number(v ?? 0);
