@@ -62,9 +62,9 @@ function isZero(field: FieldSchema, v: unknown): boolean {
 function writeRepeated(w: ProtoWriter, schema: ProtoSchema, field: FieldSchema, list: readonly unknown[]): void {
   if (list.length === 0) return;
   if (isPackable(field)) {
-    const inner = new ProtoWriter();
-    for (const v of list) writeScalar(inner, field, v);
-    w.tag(field.id, WireType.BYTES).bytes(inner.finish());
+    const mark = w.tag(field.id, WireType.BYTES).begin();
+    for (const v of list) writeScalar(w, field, v);
+    w.end(mark);
     return;
   }
   for (const v of list) writeOne(w, schema, field, v);
@@ -76,10 +76,10 @@ function writeMap(w: ProtoWriter, schema: ProtoSchema, field: FieldSchema, map: 
   const valueField: FieldSchema = { name: 'value', id: 2, kind: kindOfMapValue(schema, field), type: field.type };
   const keyField: FieldSchema = { name: 'key', id: 1, kind: 'scalar', type: field.keyType ?? 'string' };
   for (const key of keys) {
-    const entry = new ProtoWriter();
-    writeOne(entry, schema, keyField, key);
-    writeOne(entry, schema, valueField, map[key] ?? defaultOf(valueField));
-    w.tag(field.id, WireType.BYTES).bytes(entry.finish());
+    const mark = w.tag(field.id, WireType.BYTES).begin();
+    writeOne(w, schema, keyField, key);
+    writeOne(w, schema, valueField, map[key] ?? defaultOf(valueField));
+    w.end(mark);
   }
 }
 
@@ -87,6 +87,9 @@ function entryOrder(map: Obj): string[] {
   const keys = Object.keys(map);
   const order = (map as { [MAP_ORDER]?: readonly string[] })[MAP_ORDER];
   if (order && order.length === keys.length && order.every((k) => Object.hasOwn(map, k))) return [...order];
+  // Go orders keys by their bytes; for ASCII keys that is plain string order, so
+  // the byte comparison is only paid for keys with other characters.
+  if (keys.every(isAscii)) return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return keys.sort((a, b) => Buffer.compare(utf8.encode(a), utf8.encode(b)));
 }
 
@@ -107,9 +110,9 @@ function defaultOf(field: FieldSchema): unknown {
 
 function writeOne(w: ProtoWriter, schema: ProtoSchema, field: FieldSchema, v: unknown): void {
   if (field.kind === 'message') {
-    const inner = new ProtoWriter();
-    writeMessage(inner, schema, indexedMessage(schema, field.type), v as Obj);
-    w.tag(field.id, WireType.BYTES).bytes(inner.finish());
+    const mark = w.tag(field.id, WireType.BYTES).begin();
+    writeMessage(w, schema, indexedMessage(schema, field.type), v as Obj);
+    w.end(mark);
     return;
   }
   w.tag(field.id, wireTypeOf(field));
@@ -207,11 +210,11 @@ function readMessage(schema: ProtoSchema, msg: IndexedMessage, r: ProtoReader, i
       into[field.name] = list;
       if (wt === WireType.BYTES && isPackable(field)) {
         const [s, e] = r.window();
-        const sub = new ProtoReader(r.buf, s, e, r.base, `${r.path}.${field.name}`);
+        const sub = r.sub(s, e, field.name);
         while (!sub.done) list.push(readScalar(field, sub));
       } else list.push(readValue(schema, field, r, undefined, depth, list.length));
     } else {
-      if (field.oneof) for (const other of msg.fields) if (other.oneof === field.oneof && other !== field) delete into[other.name];
+      if (field.oneof) for (const other of msg.oneofSiblings.get(field)!) if (into[other] !== undefined) delete into[other];
       into[field.name] = readValue(schema, field, r, into[field.name], depth);
     }
   }
@@ -226,7 +229,7 @@ function accepts(field: FieldSchema, wt: number): boolean {
 function readValue(schema: ProtoSchema, field: FieldSchema, r: ProtoReader, existing: unknown, depth: number, index?: number): unknown {
   if (field.kind !== 'message') return readScalar(field, r);
   const [s, e] = r.window();
-  const sub = new ProtoReader(r.buf, s, e, r.base, `${r.path}.${field.name}${index === undefined ? '' : `[${index}]`}`);
+  const sub = r.sub(s, e, index === undefined ? field.name : `${field.name}[${index}]`);
   const target = existing && typeof existing === 'object' ? (existing as Obj) : {};
   return readMessage(schema, indexedMessage(schema, field.type), sub, target, depth + 1);
 }
@@ -270,7 +273,7 @@ function readScalar(field: FieldSchema, r: ProtoReader): unknown {
 
 function readMapEntry(schema: ProtoSchema, field: FieldSchema, r: ProtoReader, into: Obj, depth: number): void {
   const [s, e] = r.window();
-  const sub = new ProtoReader(r.buf, s, e, r.base, `${r.path}.${field.name}`);
+  const sub = r.sub(s, e, field.name);
   const valueField: FieldSchema = { name: 'value', id: 2, kind: kindOfMapValue(schema, field), type: field.type };
   const keyField: FieldSchema = { name: 'key', id: 1, kind: 'scalar', type: field.keyType ?? 'string' };
   let key: unknown = defaultOf(keyField);
@@ -292,4 +295,9 @@ function readMapEntry(schema: ProtoSchema, field: FieldSchema, r: ProtoReader, i
   const order = (map as { [MAP_ORDER]: string[] })[MAP_ORDER];
   if (!Object.hasOwn(map, k)) order.push(k);
   map[k] = value ?? defaultOf(valueField);
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }

@@ -73,6 +73,8 @@ export interface IndexedMessage {
   /** Plain fields by number, then oneof members by number: Go's deterministic order. */
   readonly writeOrder: readonly FieldSchema[];
   readonly fields: readonly FieldSchema[];
+  /** For each oneof member, the other members of its group (cleared when it is set). */
+  readonly oneofSiblings: ReadonlyMap<FieldSchema, readonly string[]>;
 }
 
 const indexCache = new WeakMap<ProtoSchema, Map<string, IndexedMessage>>();
@@ -91,7 +93,10 @@ export function indexedMessage(schema: ProtoSchema, name: string): IndexedMessag
   const byId = new Map(msg.fields.map((f) => [f.id, f]));
   const byNumber = [...msg.fields].sort((a, b) => a.id - b.id);
   const writeOrder = [...byNumber.filter((f) => !f.oneof), ...byNumber.filter((f) => f.oneof)];
-  hit = { name, byId, writeOrder, fields: msg.fields };
+  const oneofSiblings = new Map(
+    msg.fields.filter((f) => f.oneof).map((f) => [f, msg.fields.filter((o) => o.oneof === f.oneof && o !== f).map((o) => o.name)] as const),
+  );
+  hit = { name, byId, writeOrder, fields: msg.fields, oneofSiblings };
   cache.set(name, hit);
   return hit;
 }

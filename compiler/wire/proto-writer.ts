@@ -1,23 +1,23 @@
 import type { Int64 } from './proto-schema.js';
 
-const textEncoder = new TextEncoder();
-
 /**
  * An append-only protobuf byte writer.
  *
  * Integers follow Go's encoding: int32/int64/enums are sign-extended to 64 bits
- * (so -1 takes ten bytes), uint32 is written as is.
+ * (so -1 takes ten bytes), uint32 is written as is. Nested messages are
+ * written in place: `begin()` reserves one length byte and `end()` widens it
+ * when the message turned out longer than 127 bytes, so no sub-buffers are made.
  */
 export class ProtoWriter {
-  #buf = new Uint8Array(256);
+  #buf: Buffer = Buffer.allocUnsafe(1024);
   #len = 0;
 
   #reserve(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;
     while (size < this.#len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#len));
+    const next = Buffer.allocUnsafe(size);
+    this.#buf.copy(next, 0, 0, this.#len);
     this.#buf = next;
   }
 
@@ -40,7 +40,20 @@ export class ProtoWriter {
 
   /** Writes a 64-bit varint (two's complement for negatives, as Go does for int32/int64). */
   int64(value: Int64): this {
-    if (typeof value === 'number' && value >= 0 && value <= 0xffffffff && Number.isInteger(value)) return this.uint32(value);
+    if (typeof value === 'number' && value >= 0 && value <= 0xffffffff) return this.uint32(value);
+    if (typeof value === 'number' && value < 0 && value >= -0x80000000) {
+      // Sign-extended 32-bit negative: low 32 bits, then 0xff… filler, as Go writes it.
+      this.#reserve(10);
+      let lo = value >>> 0;
+      for (let i = 0; i < 4; i++) {
+        this.#buf[this.#len++] = (lo & 0x7f) | 0x80;
+        lo >>>= 7;
+      }
+      this.#buf[this.#len++] = (lo & 0x0f) | 0xf0;
+      for (let i = 0; i < 4; i++) this.#buf[this.#len++] = 0xff;
+      this.#buf[this.#len++] = 0x01;
+      return this;
+    }
     let v = BigInt.asUintN(64, BigInt(value));
     this.#reserve(10);
     while (v > 0x7fn) {
@@ -54,7 +67,7 @@ export class ProtoWriter {
   /** Writes a little-endian fixed 32-bit value. */
   fixed32(value: number): this {
     this.#reserve(4);
-    new DataView(this.#buf.buffer).setUint32(this.#len, value >>> 0, true);
+    this.#buf.writeUInt32LE(value >>> 0, this.#len);
     this.#len += 4;
     return this;
   }
@@ -62,7 +75,7 @@ export class ProtoWriter {
   /** Writes a little-endian fixed 64-bit value. */
   fixed64(value: Int64): this {
     this.#reserve(8);
-    new DataView(this.#buf.buffer).setBigUint64(this.#len, BigInt.asUintN(64, BigInt(value)), true);
+    this.#buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(value)), this.#len);
     this.#len += 8;
     return this;
   }
@@ -82,11 +95,41 @@ export class ProtoWriter {
 
   /** Writes a length-prefixed UTF-8 string. */
   string(value: string): this {
-    return this.bytes(textEncoder.encode(value));
+    const n = Buffer.byteLength(value, 'utf8');
+    this.uint32(n);
+    this.#reserve(n);
+    this.#len += this.#buf.write(value, this.#len, n, 'utf8');
+    return this;
+  }
+
+  /** Starts a length-delimited value written in place; pass the result to `end()`. */
+  begin(): number {
+    this.#reserve(1);
+    return this.#len++;
+  }
+
+  /** Ends a value started with `begin()`, writing its length in front of it. */
+  end(mark: number): this {
+    const n = this.#len - mark - 1;
+    let size = 1;
+    for (let v = n >>> 7; v > 0; v >>>= 7) size++;
+    if (size > 1) {
+      this.#reserve(size - 1);
+      this.#buf.copyWithin(mark + size, mark + 1, this.#len);
+      this.#len += size - 1;
+    }
+    let v = n;
+    let at = mark;
+    while (v > 0x7f) {
+      this.#buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.#buf[at] = v;
+    return this;
   }
 
   /** The bytes written so far (a copy). */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return new Uint8Array(this.#buf.subarray(0, this.#len));
   }
 }
