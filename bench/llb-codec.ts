@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { Definition, llb, llbSchema, decodeMessage, encodeMessage } from '../compiler/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), existsSync(resolve(dirname(fileURLToPath(import.meta.url)), '../package.json')) ? '..' : '../..');
-const shared = process.env.KILN_SHARED ?? join(root, '..', 'shared');
+const shared = process.env.KILN_SHARED ?? join(root, '..', 'shared'); // bench runs from a checkout beside shared/
 const casesDir = join(shared, 'corpus', 'dockerfile-to-llb');
 const files = readdirSync(casesDir).filter((d) => existsSync(join(casesDir, d, 'llb.pb'))).map((d) => new Uint8Array(readFileSync(join(casesDir, d, 'llb.pb'))));
 const ops = files.flatMap((f) => Definition.unmarshal(f).def);
