@@ -9,8 +9,8 @@ export type { ChownOptions, CopyOptions, CopySource, MkdirOptions, MkfileOptions
 export { diff, DiffOp, merge, MergeOp } from './merge-diff.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export type { Platform } from './platform.js';
-export { git, http, image, local, ociLayout, SourceOp } from './source.js';
-export type { GitOptions, HttpOptions, ImageOptions, ImageRunConfig, LocalOptions, OciLayoutOptions } from './source.js';
+export { git, http, image, local, ociLayout, resolvedImage, SourceOp } from './source.js';
+export type { GitOptions, HttpOptions, ImageOptions, ImageResolver, ImageRunConfig, LocalOptions, OciLayoutOptions } from './source.js';
 export { cleanPath, joinDir, scratch, State } from './state.js';
 export type { HostIp, StateMeta, StateOption, Ulimit } from './state.js';
 export { LlbBuildError, MarshalContext } from './vertex.js';

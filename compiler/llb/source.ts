@@ -4,6 +4,7 @@ import { Cap } from './caps.js';
 import type { ConstraintsOptions } from './constraints.js';
 import { marshalConstraints, withCaps } from './constraints.js';
 import { EnvList } from './env-list.js';
+import type { Platform } from './platform.js';
 import { cleanPath, State } from './state.js';
 import type { MarshalContext, MarshaledOp, Output, Vertex } from './vertex.js';
 import { finishOp, LlbBuildError } from './vertex.js';
@@ -281,3 +282,22 @@ export function ociLayout(ref: string, opts: OciLayoutOptions = {}): State {
   return sourceState(`oci-layout://${ref}`, attrs, withCaps(opts, Cap.sourceOciLayout), error, state);
 }
 
+
+/** Resolves an image reference to its digest and config (a Gateway's `resolveImageConfig`). */
+export type ImageResolver = (ref: string, platform?: Platform) => Promise<{ readonly digest: string; readonly config: { readonly config?: ImageRunConfig } }>;
+
+/**
+ * An image resolved before use, as BuildKit's `llb.Image(ref, WithMetaResolver(...))`:
+ * the reference is pinned to the resolved digest and the image config's Env,
+ * WorkingDir and User become the state's.
+ *
+ * @example const base = await resolvedImage('busybox', gateway.resolveImageConfig.bind(gateway));
+ */
+export async function resolvedImage(ref: string, resolve: ImageResolver, opts: ImageOptions = {}): Promise<State> {
+  const parsed = parseImageRef(ref);
+  if ('error' in parsed) return image(ref, opts);
+  const named = formatImageRef(parsed);
+  const { digest, config } = await resolve(named, opts.platform);
+  const pinned = parsed.digest ? named : `${named}@${digest}`;
+  return image(pinned, { ...opts, config: config.config ?? {} });
+}

@@ -178,3 +178,22 @@ describe('metadata and source maps', () => {
     expect(() => def.validate()).toThrow(LlbValidationError);
   });
 });
+
+describe('resolvedImage', () => {
+  it('pins the digest and takes Env, WorkingDir and User from the config', async () => {
+    const digest = 'sha256:' + 'c'.repeat(64);
+    const seen: string[] = [];
+    const s = await llb.resolvedImage('busybox', async (ref) => {
+      seen.push(ref);
+      return { digest, config: { config: { Env: ['PATH=/bin', 'A=1'], WorkingDir: '/w', User: 'u' } } };
+    });
+    expect(seen).toEqual(['docker.io/library/busybox:latest']);
+    expect(s.getEnv('A')).toBe('1');
+    expect(s.getDir()).toBe('/w');
+    expect(s.getUser()).toBe('u');
+    const { last } = await opsOf(s.run({ shell: 'true' }).root());
+    expect(last.op.exec?.meta).toMatchObject({ env: ['PATH=/bin', 'A=1'], cwd: '/w', user: 'u' });
+    const src = (await opsOf(s)).last.op.source!;
+    expect(src.identifier).toBe(`docker-image://docker.io/library/busybox:latest@${digest}`);
+  });
+});
