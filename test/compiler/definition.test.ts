@@ -1,6 +1,7 @@
 import { Definition } from '../../compiler/definition.js';
+import { thrownBy } from '../support/errors.js';
 import { digestOf } from '../../compiler/digest.js';
-import { KilnError, LlbValidationError, ProtoDecodeError } from '../../compiler/errors.js';
+import { LlbValidationError, ProtoDecodeError } from '../../compiler/errors.js';
 import type { Op } from '../../compiler/generated/ops.js';
 import { llbSchema, MountType } from '../../compiler/generated/ops.js';
 import { findCycle, opKind, outputCount } from '../../compiler/validate.js';
@@ -30,15 +31,7 @@ function file(inputs: Uint8Array[], actions: object[]): Uint8Array {
 
 /** Runs validate() expecting an LlbValidationError, and returns it. */
 function validationError(def: Definition): LlbValidationError {
-  let caught: unknown;
-  try {
-    def.validate();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(LlbValidationError);
-  expect(caught).toBeInstanceOf(KilnError);
-  return caught as LlbValidationError;
+  return thrownBy(LlbValidationError, () => def.validate());
 }
 
 describe('Definition', () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { thrownBy } from '../../support/errors.js';
 import protobuf from 'protobufjs';
-import { KilnError, ProtoDecodeError } from '../../../compiler/errors.js';
+import { ProtoDecodeError } from '../../../compiler/errors.js';
 import type { FileActionCopy, Input, Meta, Op, SourceOp, UserOpt } from '../../../compiler/generated/ops.js';
 import { CacheSharingOpt, llbSchema, MountType, NetMode, SecurityMode } from '../../../compiler/generated/ops.js';
 import { decodeMessage, encodeMessage } from '../../../compiler/wire/codec.js';
@@ -33,15 +34,7 @@ function varint(n: number): Uint8Array {
 
 /** Decodes expecting failure; returns the ProtoDecodeError. */
 function decodeError(name: string, bytes: Uint8Array): ProtoDecodeError {
-  let caught: unknown;
-  try {
-    decodeMessage(llbSchema, name, bytes);
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ProtoDecodeError);
-  expect(caught).toBeInstanceOf(KilnError);
-  return caught as ProtoDecodeError;
+  return thrownBy(ProtoDecodeError, () => decodeMessage(llbSchema, name, bytes));
 }
 
 describe('encoding follows Go (deterministic marshal) rules', () => {
