@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { compileCommand } from './commands/compile.js';
 import { llbCommand } from './commands/llb.js';
 import { reportError, UsageError } from './errors.js';
 import { kilnVersion } from './version.js';
@@ -6,10 +7,11 @@ import { kilnVersion } from './version.js';
 /** Runs the kiln command line with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let failure: unknown;
-  const cli = yargs([...argv])
+  const base = yargs([...argv])
     .scriptName('kiln')
     .usage('$0 <command> [options]\n\nkiln builds container images from Dockerfiles and other build languages through BuildKit\'s LLB.')
-    .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand)
+    .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand);
+  const cli = compileCommand(base)
     .demandCommand(1, 'name a command; see kiln --help')
     .strict()
     .version(kilnVersion())

@@ -21,7 +21,7 @@ export interface ImageConfig {
     readonly Labels?: { readonly [key: string]: string };
     readonly StopSignal?: string;
     readonly Shell?: readonly string[];
-    readonly OnBuild?: readonly string[];
+    readonly OnBuild?: readonly string[] | null;
     readonly ArgsEscaped?: boolean;
     readonly Healthcheck?: {
       readonly Test?: readonly string[];

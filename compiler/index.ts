@@ -16,3 +16,5 @@ export * as llb from './llb/index.js';
 export { findCycle, opKind, outputCount } from './validate.js';
 export { decodeMessage, encodeMessage, MAP_ORDER } from './wire/codec.js';
 export type { Int64, ProtoMessage, ProtoSchema } from './wire/proto-schema.js';
+export { DiagnosticError, locateError, renderDiagnostic } from './diagnostic-render.js';
+export type { Diagnostic, SourceRange } from './diagnostic-render.js';

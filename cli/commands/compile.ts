@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { dumpJsonLines, llb } from '../../compiler/index.js';
+import { readIgnoreFile } from '../../compiler/patterns/index.js';
+import { compileDockerfile } from '../../frontends/index.js';
+import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
+import { OciLayout } from '../../runtime/index.js';
+import { UsageError } from '../errors.js';
+
+/** Options shared by `kiln compile` and `kiln build`. */
+export interface CompileArgs {
+  readonly context: string;
+  readonly file?: string;
+  readonly target?: string;
+  readonly 'build-arg'?: readonly string[];
+  readonly platform?: string;
+  readonly 'image-layout'?: readonly string[];
+}
+
+/** Adds the Dockerfile options to a command. */
+export function compileOptions<T>(y: Argv<T>) {
+  return y
+    .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
+    .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile (default: CONTEXT/Dockerfile)' })
+    .option('target', { type: 'string', describe: 'stage to build (default: the last)' })
+    .option('build-arg', { type: 'string', array: true, describe: 'build argument NAME=VALUE (NAME alone takes it from the environment)' })
+    .option('platform', { type: 'string', describe: 'target platform, e.g. linux/arm64' })
+    .option('image-layout', { type: 'string', array: true, describe: 'resolve base images from these OCI image layout directories' });
+}
+
+function parseBuildArgs(list: readonly string[] = []): { [k: string]: string } {
+  const out: { [k: string]: string } = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq === 0) throw new UsageError(`invalid --build-arg ${JSON.stringify(item)}: expected NAME=VALUE`);
+    if (eq < 0) {
+      const v = process.env[item];
+      if (v !== undefined) out[item] = v;
+    } else out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+async function layoutsResolver(dirs: readonly string[]): Promise<ResolveImageConfig | undefined> {
+  if (dirs.length === 0) return undefined;
+  const layouts = await Promise.all(dirs.map((d) => OciLayout.open(d)));
+  return async (ref, platform) => {
+    let last: unknown;
+    for (const l of layouts) {
+      try {
+        const { digest, config } = await l.resolve(ref, platform);
+        return { digest, config };
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  };
+}
+
+/** Reads `<Dockerfile>.dockerignore`, else the context's `.dockerignore`. */
+async function ignorePatterns(dockerfile: string, context: string): Promise<string[]> {
+  for (const p of [`${dockerfile}.dockerignore`, join(context, '.dockerignore')]) {
+    if (existsSync(p)) return readIgnoreFile(await readFile(p, 'utf8'));
+  }
+  return [];
+}
+
+/** Compiles the Dockerfile a command names. */
+export async function compileFromArgs(args: CompileArgs): Promise<CompiledDockerfile> {
+  const context = resolve(args.context);
+  const file = resolve(args.file ?? join(context, 'Dockerfile'));
+  const text = await readFile(file, 'utf8');
+  let targetPlatform: llb.Platform | undefined;
+  if (args.platform) {
+    targetPlatform = llb.parsePlatform(args.platform);
+    if (!targetPlatform) throw new UsageError(`invalid --platform ${JSON.stringify(args.platform)}: expected os/arch[/variant]`);
+  }
+  const resolveImageConfig = await layoutsResolver(args['image-layout'] ?? []);
+  return compileDockerfile(text, args.file ? file : basename(file), {
+    ...(args.target ? { target: args.target } : {}),
+    buildArgs: parseBuildArgs(args['build-arg']),
+    ...(targetPlatform ? { targetPlatform } : {}),
+    ...(resolveImageConfig ? { resolveImageConfig } : {}),
+    excludePatterns: await ignorePatterns(file, context),
+    // Stable per context directory, so the same context keeps its cache; BuildKit uses a random id per client.
+    localUniqueId: createHash('sha256').update(context).digest('hex').slice(0, 25),
+  });
+}
+
+/** `kiln compile`: a Dockerfile to LLB on standard output. */
+export function compileCommand(y: Argv): Argv {
+  return y.command(
+    'compile [context]',
+    'Compile a Dockerfile to LLB: a marshaled pb.Definition on stdout (pipe it to `buildctl build`), or JSON',
+    (a) =>
+      compileOptions(a)
+        .option('format', { choices: ['pb', 'json'] as const, default: 'pb' as const, describe: 'pb: binary Definition; json: one op per line as `kiln llb dump`' })
+        .option('image-config', { type: 'string', describe: 'write the image config JSON to this file' }),
+    async (args) => {
+      const compiled = await compileFromArgs(args as unknown as CompileArgs);
+      if (args['image-config']) await writeFile(args['image-config'], `${JSON.stringify(compiled.image, null, 2)}\n`);
+      if (args.format === 'json') process.stdout.write(dumpJsonLines(compiled.definition).map((l) => `${l}\n`).join(''));
+      else process.stdout.write(compiled.definition.marshal());
+      void dirname;
+    },
+  );
+}

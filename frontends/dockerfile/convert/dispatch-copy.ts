@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { KilnError, llb } from '../../../compiler/index.js';
+import type { AddCommand, CopyCommand } from '../instructions/commands.js';
+import type { DispatchState } from './dispatch-state.js';
+import type { ShellLex } from './expand.js';
+import { displayName, envOf, uppercaseCmd } from './expand.js';
+import { commitToHistory } from './image.js';
+import { parseGitRef } from './git-ref.js';
+
+/** What COPY and ADD need from the conversion besides their stage. */
+export interface CopyContext {
+  readonly lex: ShellLex;
+  readonly location: (c: { range: CopyCommand['range'] }) => llb.ConstraintsOptions;
+  /** Whether `--link` may use merge ops (the solver's caps). */
+  readonly mergeOp: boolean;
+}
+
+/**
+ * A progress-group id for a `--link` step. BuildKit draws a random one; kiln
+ * derives it from the step so the same Dockerfile gives the same bytes.
+ */
+function groupId(d: DispatchState, name: string): string {
+  const hex = createHash('sha256').update(`${d.stageName}\0${d.cmdIndex}\0${name}`).digest();
+  return Array.from(hex.subarray(0, 25), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+}
+
+function isHttpSource(src: string): boolean {
+  return /^https?:\/\//i.test(src);
+}
+
+/** `--chmod` as an octal number or a symbolic mode string. */
+function parseChmod(chmod: string): number | string {
+  if (/^[0-7]+$/.test(chmod)) {
+    const mode = parseInt(chmod, 8);
+    if (mode > 0o7777) throw new KilnError('dockerfile/invalid-chmod', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
+    return mode;
+  }
+  if (/^\d+$/.test(chmod) || !/^([ugoa]*[-+=]([rwxXst]*|[ugo]))(,[ugoa]*[-+=]([rwxXst]*|[ugo]))*$/.test(chmod)) {
+    throw new KilnError('dockerfile/invalid-chmod', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
+  }
+  return chmod;
+}
+
+/** The destination of a COPY relative to the working directory, keeping a trailing slash. */
+function destPath(d: DispatchState, dest: string): string {
+  if (dest.startsWith('/')) return normalizeKeepSlash('/', dest);
+  return normalizeKeepSlash(d.state.getDir(), dest === '.' || dest === '' ? './' : dest);
+}
+
+function normalizeKeepSlash(dir: string, p: string): string {
+  let out = llb.cleanPath(`${dir}/${p}`);
+  if ((p.endsWith('/') || p.endsWith('/.')) && out !== '/') out += '/';
+  return out;
+}
+
+/** COPY and ADD: one FileOp (or a merge for --link); see BuildKit's dispatchCopy. */
+export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, source: llb.State, ctx: CopyContext): void {
+  const isAdd = c.kind === 'add';
+  const expand = (w: string) => ctx.lex.processWord(w, envOf(d.state));
+  const chown = c.chown ? expand(c.chown) : '';
+  const chmodText = c.chmod ? expand(c.chmod) : '';
+  const checksum = isAdd && c.checksum ? expand(c.checksum) : '';
+  const sourcePaths = c.sourcePaths.map(expand);
+  const dest = destPath(d, expand(c.destPath));
+  const mode = chmodText ? parseChmod(chmodText) : undefined;
+  const owner = chown ? chownOf(chown) : undefined;
+  const common: llb.CopyOptions = { ...(mode !== undefined ? { mode } : {}), ...(owner ? { owner } : {}), ...(c.excludes.length ? { excludePatterns: [...c.excludes] } : {}) };
+  if (checksum) {
+    if (sourcePaths.length !== 1) throw new KilnError('dockerfile/checksum', "checksum can't be specified for multiple sources");
+    if (!isHttpSource(sourcePaths[0]!) && !parseGitRef(sourcePaths[0]!)) throw new KilnError('dockerfile/checksum', 'checksum requires HTTP(S) or Git sources');
+  }
+  let message = isAdd ? 'ADD' : 'COPY';
+  if (c.parents) message += ' --parents';
+  if (chown) message += ` --chown=${chown}`;
+  if (chmodText) message += ` --chmod=${chmodText}`;
+  const env = envOf(d.state);
+  const name = uppercaseCmd(displayName(ctx.lex, c.node.original.trim(), env));
+  const pgName = d.prefix(name);
+  let action: llb.FileAction | undefined;
+  const add = (from: llb.CopySource, src: string, opts: llb.CopyOptions) => {
+    action = action ? action.copy(from, src, dest, opts) : llb.copy(from, src, dest, opts);
+  };
+  for (const src of sourcePaths) {
+    message += ` ${src}`;
+    const git = parseGitRef(src);
+    if (git) {
+      if (!isAdd) throw new KilnError('dockerfile/copy-git', "source can't be a git ref for COPY");
+      const keepGitDir = (isAdd ? c.keepGitDir : undefined) ?? git.keepGitDir;
+      const st = llb.git(git.remote, git.ref ?? '', { customName: pgName, ...(keepGitDir ? { keepGitDir: true } : {}), ...(checksum || git.checksum ? { checksum: checksum || git.checksum } : {}), ...(git.subdir ? { subdir: git.subdir } : {}) });
+      add(st, '/', { ...common, createDestPath: true });
+    } else if (isHttpSource(src)) {
+      if (!isAdd) throw new KilnError('dockerfile/copy-url', "source can't be a URL for COPY");
+      let filename = '__unnamed__';
+      try {
+        const base = new URL(src).pathname.split('/').filter(Boolean).pop();
+        if (base) filename = base;
+      } catch {
+        // not a parseable URL: keep BuildKit's placeholder name
+      }
+      const st = llb.http(src, { filename, customName: pgName, ...(checksum ? { checksum } : {}), description: { 'com.docker.dockerfile.v1.command': '' } });
+      add(st, filename, { ...common, createDestPath: true, ...(isAdd && c.unpack ? { attemptUnpack: true } : {}) });
+    } else {
+      let path = src;
+      let include: string[] | undefined;
+      if (c.parents) {
+        const cut = src.indexOf('/./');
+        const pattern = cut >= 0 ? src.slice(cut + 3) : src;
+        path = cut >= 0 ? src.slice(0, cut) : '/';
+        include = [llb.cleanPath(`/${pattern}`).replace(/^\//, '')];
+      }
+      const unpack = isAdd ? (c.unpack ?? true) : false;
+      add(source, llb.cleanPath(`/${path}`), {
+        ...common, followSymlinks: true, copyDirContentsOnly: true, ...(include ? { includePatterns: include } : {}),
+        ...(unpack ? { attemptUnpack: true } : {}), createDestPath: true, allowWildcard: true, allowEmptyWildcard: true,
+      });
+    }
+  }
+  for (const content of c.sourceContents) {
+    message += ` <<${content.path}`;
+    const data = content.data;
+    const st = llb.scratch().file(llb.mkfile(content.path, 0o644, data), { customName: '[internal] preparing inline document', ...(d.platform ? { platform: d.platform } : {}) });
+    add(st, llb.cleanPath(`/${content.path}`), { ...common, createDestPath: true });
+  }
+  message += ` ${c.destPath}`;
+  if (!action) throw new KilnError('dockerfile/copy-no-source', `${isAdd ? 'ADD' : 'COPY'} has no source`);
+  const fileOpts: llb.ConstraintsOptions = { customName: pgName, ...ctx.location(c), ...(d.ignoreCache ? { ignoreCache: true } : {}) };
+  if (ctx.mergeOp && c.link && !chmodText) {
+    // --link: the copy is made on scratch and merged on top, so it does not depend on the layers below.
+    const id = groupId(d, name);
+    d.cmdIndex--;
+    const groupName = d.prefix(name);
+    d.cmdIndex--;
+    const layer = llb.scratch().file(action, { ...fileOpts, ...(d.platform ? { platform: d.platform } : {}), progressGroup: { id, name: groupName, weak: true } });
+    d.state = d.state.withOutput(llb.merge([d.state, layer], { ...fileOpts, progressGroup: { id, name: groupName }, customName: d.prefix(`LINK ${name}`) }).output());
+  } else {
+    d.state = d.state.file(action, fileOpts);
+  }
+  commitToHistory(d.image, message, true, true);
+}
+
+/** `--chown=user[:group]`: numeric parts become ids, names are resolved in the target's /etc/passwd and /etc/group. */
+function chownOf(chown: string): llb.ChownOptions {
+  const colon = chown.indexOf(':');
+  const id = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
+  // As BuildKit's llb.WithUser: without `:group` only the user is set.
+  return colon < 0 ? { user: id(chown) } : { user: id(chown.slice(0, colon)), group: id(chown.slice(colon + 1)) };
+}
