@@ -70,7 +70,7 @@ function matchChunk(pattern: string, pat: readonly string[], cs: number, ce: num
     failed ||= n >= s.length;
     const ch = pat[c]!;
     if (ch === '[') {
-      const r = failed ? -1 : s[n++]!.codePointAt(0)!;
+      const r: number = failed ? -1 : s[n++]!.codePointAt(0)!;
       c++;
       const negated = c < ce && pat[c] === '^';
       if (negated) c++;

@@ -18,11 +18,12 @@ export function goRegexp(source: string, pattern: string): RegExp {
   const s = Array.from(source);
   // One entry per atom or operator, so that a repetition can reach back to its operand.
   const out: string[] = [];
-  let last: Last = 'none';
+  // What the previous piece was, to apply RE2's rules about what a repetition may follow.
+  const state: { last: Last } = { last: 'none' };
   let depth = 0;
   const push = (piece: string, kind: Last): void => {
     out.push(piece);
-    last = kind;
+    state.last = kind;
   };
   for (let i = 0; i < s.length; ) {
     const c = s[i]!;
@@ -69,6 +70,7 @@ export function goRegexp(source: string, pattern: string): RegExp {
           op += '?';
           i++;
         }
+        const last = state.last;
         if (last === 'repeat') throw badPattern(pattern, 'invalid nested repetition operator');
         if (last === 'none' || last === 'open') throw badPattern(pattern, 'missing argument to repetition operator');
         // RE2 lets an anchor be repeated; JavaScript wants it in a group first.
@@ -80,13 +82,23 @@ export function goRegexp(source: string, pattern: string): RegExp {
         i = escape(pattern, s, i, push);
         break;
       default:
+        // Includes `{`: patternmatcher always escapes it, so RE2's counted repetition `x{2,3}`
+        // cannot occur and a raw `{` is read as RE2 reads one that starts no count, a literal.
         push(/^[0-9A-Za-z]$/.test(c) ? c : jsChar(c.codePointAt(0)!), 'atom');
         i++;
     }
   }
   if (depth > 0) throw badPattern(pattern, 'missing closing )');
-  return new RegExp(out.join(''), 'v');
+  // RE2 matches in linear time, a backtracking engine does not: each `**/` is `(.*/)?` and a
+  // run of them ("**/**/**/x") costs a power of the path length. A run means the same as one
+  // `(.*/)?` (any number of "dir/" prefixes), so it is folded; a `(` in kiln's output never
+  // appears inside a class, whose characters are all escaped.
+  let js = out.join('');
+  while (js.includes(`${ANY_DIRS}${ANY_DIRS}`)) js = js.replaceAll(`${ANY_DIRS}${ANY_DIRS}`, ANY_DIRS);
+  return new RegExp(js, 'v');
 }
+
+const ANY_DIRS = `(?:[^\\n]*${jsChar(0x2f)})?`;
 
 const ANCHORS = new Map([['A', '^'], ['z', '$'], ['b', '\\b'], ['B', '\\B']]);
 

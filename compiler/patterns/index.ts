@@ -8,5 +8,6 @@ export { PathFilter } from './path-filter.js';
 export type { FilterOptions, VisitResult } from './path-filter.js';
 export { PatternError } from './pattern-error.js';
 export type { PatternErrorCode } from './pattern-error.js';
-export { matchesOrParentMatches, NO_MATCH_INFO, Pattern, PatternMatcher } from './pattern-matcher.js';
+export { Pattern } from './pattern.js';
+export { matchesOrParentMatches, NO_MATCH_INFO, PatternMatcher } from './pattern-matcher.js';
 export type { MatchInfo } from './pattern-matcher.js';

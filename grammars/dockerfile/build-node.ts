@@ -24,6 +24,8 @@ export function canContainHeredoc(line: ParsedLine): boolean {
 /** What the parser loop knows about an instruction besides its parsed line. */
 export interface NodeContext {
   readonly logical: LogicalLine;
+  /** Where the instruction starts: its keyword, or a line before it holding only a continuation escape (BuildKit's StartLine). */
+  readonly start: SourcePosition;
   /** End of the instruction's last line (heredoc terminators included). */
   readonly end: SourcePosition;
   readonly heredocs: readonly Heredoc[];
@@ -34,7 +36,13 @@ export interface NodeContext {
 export function buildNode(line: ParsedLine, ctx: NodeContext): InstructionNode {
   const { logical } = ctx;
   const nested = line.nested
-    ? buildNode(line.nested, { logical, end: logical.endPosition(line.nested.original.end), heredocs: [], prevComment: [] })
+    ? buildNode(line.nested, {
+        logical,
+        start: logical.position(line.nested.keyword.start),
+        end: logical.endPosition(line.nested.original.end),
+        heredocs: [],
+        prevComment: [],
+      })
     : undefined;
   return {
     keyword: line.keyword.text.toLowerCase(),
@@ -46,7 +54,7 @@ export function buildNode(line: ParsedLine, ctx: NodeContext): InstructionNode {
     json: line.json,
     heredocs: ctx.heredocs,
     original: line.original.text,
-    range: { start: logical.position(line.keyword.start), end: ctx.end },
+    range: { start: ctx.start, end: ctx.end },
     argRanges: line.args.map((a) => logical.range(a.start, a.end)),
     prevComment: ctx.prevComment,
   };

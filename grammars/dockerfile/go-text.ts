@@ -57,6 +57,7 @@ export function splitWhitespace(s: string, limit = -1): Span[] {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * A string seen as UTF-8 bytes, for the loops BuildKit runs byte by byte
@@ -95,18 +96,15 @@ export class ByteView {
     return this.#charAt[offset] ?? this.text.length;
   }
 
-  /** The text from byte `offset` on; a cut inside a character decodes as U+FFFD, as Go would print it. */
-  sliceFrom(offset: number): string {
-    const at = this.charOffset(offset);
-    const boundary = offset === 0 || this.charOffset(offset - 1) !== at;
-    if (boundary) return this.text.slice(at);
-    let i = offset;
-    let prefix = '';
-    while (i < this.bytes.length && this.charOffset(i) === at) {
-      prefix += '\ufffd';
-      i++;
-    }
-    return prefix + this.text.slice(this.charOffset(i));
+  /**
+   * The text of bytes `[from, to)`. Go would keep a character cut by the range
+   * as stray bytes (invalid UTF-8, printed `\xc3`); a JavaScript string cannot,
+   * so they decode as U+FFFD.
+   */
+  slice(from: number, to = this.bytes.length): string {
+    const whole = (at: number): boolean => at === 0 || at === this.bytes.length || this.charOffset(at - 1) !== this.charOffset(at);
+    if (whole(from) && whole(to)) return this.text.slice(this.charOffset(from), this.charOffset(to));
+    return decoder.decode(Uint8Array.from(this.bytes.slice(from, to), (c) => c.charCodeAt(0)));
   }
 }
 

@@ -69,9 +69,9 @@ const healthConfig: LineParser = (rest, escape) => {
   let next = sep;
   while (next < view.bytes.length && isGoSpaceByte(view.bytes[next]!)) next++;
   const typeEnd = view.charOffset(sep);
-  const type = { text: rest.text.slice(0, typeEnd), start: rest.start, end: rest.start + typeEnd };
+  const type = { text: view.slice(0, sep), start: rest.start, end: rest.start + typeEnd };
   const cmdStart = rest.start + view.charOffset(next);
-  const cmd = maybeJson({ text: view.sliceFrom(next), start: cmdStart, end: rest.end }, escape);
+  const cmd = maybeJson({ text: view.slice(next), start: cmdStart, end: rest.end }, escape);
   if ('error' in cmd) return cmd;
   return { args: [type, ...cmd.args], json: cmd.json };
 };

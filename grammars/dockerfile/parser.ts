@@ -2,7 +2,7 @@ import type { Diagnostic, SourceRange } from '../diagnostic.js';
 import type { DockerfileAst, Heredoc, InstructionNode, ParseResult } from './ast.js';
 import { buildNode, canContainHeredoc, error, lineRange, stripCR } from './build-node.js';
 import { detectSyntax, DirectiveReader, parseDirective } from './directives.js';
-import { trimLeftSpace, trimSpaceAt } from './go-text.js';
+import { ByteView, trimLeftSpace, trimSpaceAt } from './go-text.js';
 import { heredocsFromLine, type HeredocMarker } from './heredoc.js';
 import { parseInstructionLine } from './instruction-line.js';
 import { LogicalLine, trimContinuation } from './logical-line.js';
@@ -85,8 +85,8 @@ class LineParser {
   /** Reads the instruction starting at `first` (or skips a comment or blank line); returns a failure. */
   #instruction(first: PhysicalLine): Diagnostic | undefined {
     if (first.kind === 'comment') {
-      // BuildKit drops the first character, `#` only when the comment is not indented.
-      const comment = trimSpaceAt([...first.body].slice(1).join('')).text;
+      // BuildKit drops the first byte: the `#` only when the comment is not indented.
+      const comment = trimSpaceAt(new ByteView(first.body).slice(1)).text;
       if (comment === '') this.#comments = [];
       else this.#comments.push(comment);
     }
@@ -98,6 +98,7 @@ class LineParser {
 
     let head = trimContinuation(first.kind === 'comment' ? '' : trimmed, this.#escape);
     if (!head.continues && head.text === '') return undefined;
+    const head0 = head.text;
     const logical = new LogicalLine();
     logical.append(head.text, first.line, indent);
     let last = first;
@@ -120,7 +121,7 @@ class LineParser {
 
     const parsed = parseInstructionLine(logical.text, this.#escape);
     if ('error' in parsed) return error(parsed.error.id, parsed.error.message, logical.range(parsed.error.start, parsed.error.end));
-    const start = logical.position(parsed.keyword.start);
+    const start = head0 === '' ? { line: first.line, character: indent } : logical.position(parsed.keyword.start);
     const heredocs: Heredoc[] = [];
     if (canContainHeredoc(parsed) && logical.text.includes('<<')) {
       const markers = heredocsFromLine(logical.text);
@@ -134,7 +135,7 @@ class LineParser {
     }
     const prevComment = this.#comments;
     this.#comments = [];
-    this.#instructions.push(buildNode(parsed, { logical, end: lineRange(last).end, heredocs, prevComment }));
+    this.#instructions.push(buildNode(parsed, { logical, start, end: lineRange(last).end, heredocs, prevComment }));
     return undefined;
   }
 

@@ -58,7 +58,7 @@ export function extractFlags(text: string, escape: string): { flags: Span[]; res
   const flags: Span[] = [];
   const restAt = (pos: number): { flags: Span[]; rest: Span } => ({
     flags,
-    rest: { text: view.sliceFrom(pos), start: view.charOffset(pos), end: text.length },
+    rest: { text: view.slice(pos), start: view.charOffset(pos), end: text.length },
   });
   let state: 'space' | 'word' | 'quote' = 'space';
   let quote = '';

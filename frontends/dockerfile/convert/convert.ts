@@ -62,8 +62,13 @@ export async function dockerfileToLlb(df: ParsedDockerfile, escapeToken: string,
 
   const all = new DispatchStates();
   for (const st of df.stages) {
-    const baseName = lex.processWord(st.baseName, envOfList(globalArgs));
-    if (baseName === '') throw located(`base name (${st.baseName}) should not be blank`, st, 'dockerfile/blank-base');
+    const match = lex.processWordWithMatches(st.baseName, envOfList(globalArgs));
+    const baseName = match.result;
+    if (baseName === '') {
+      const unset = [...match.unmatched];
+      const hint = unset.length ? `${unset.join(', ')} ${unset.length > 1 ? 'are' : 'is'} not set: declare it with ARG before the first FROM, or pass --build-arg ${unset[0]}=…` : undefined;
+      throw Object.assign(located(`base name (${st.baseName}) should not be blank`, st, 'dockerfile/blank-base') as object, hint ? { hint } : {});
+    }
     let platform: llb.Platform | undefined;
     if (st.platform) {
       const p = lex.processWord(st.platform, envOfList(globalArgs));

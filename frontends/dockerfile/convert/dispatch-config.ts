@@ -1,7 +1,7 @@
 import { KilnError } from '../../../compiler/index.js';
 import type {
   ArgCommand, CmdCommand, EntrypointCommand, EnvCommand, ExposeCommand, HealthcheckCommand, LabelCommand,
-  MaintainerCommand, OnbuildCommand, ShellCommand, StopSignalCommand, UserCommand, VolumeCommand,
+  MaintainerCommand, OnbuildCommand, ShellCommand, StopSignalCommand, VolumeCommand,
 } from '../instructions/commands.js';
 import type { DispatchState } from './dispatch-state.js';
 import type { ShellLex } from './expand.js';

@@ -1,5 +1,6 @@
 import { KilnError, llb } from '../../../compiler/index.js';
 import type { RunCommand, RunMount } from '../instructions/commands.js';
+import { isFailure, parseMount } from '../instructions/index.js';
 import type { DispatchState } from './dispatch-state.js';
 import type { ShellLex } from './expand.js';
 import { displayName, envOf, uppercaseCmd } from './expand.js';
@@ -72,9 +73,12 @@ export function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (
   commitToHistory(d.image, `RUN ${runCommandString(args, d.buildArgs, env)}`, true, true);
 }
 
+/** A mount's options with the stage's variables expanded, checked again as BuildKit does at dispatch. */
 function expandMount(m: RunMount, expand: (w: string) => string): RunMount {
-  const e = (v: string | undefined) => (v === undefined ? undefined : expand(v));
-  return { ...m, from: e(m.from), source: e(m.source), target: e(m.target), cacheId: e(m.cacheId), env: e(m.env) } as RunMount;
+  if (!m.spec) return m;
+  const parsed = parseMount(m.spec, expand);
+  if (isFailure(parsed)) throw Object.assign(new KilnError(`dockerfile/${parsed.slug}`, parsed.message), parsed.hint ? { hint: parsed.hint } : {});
+  return parsed;
 }
 
 /** One `--mount` of RUN as LLB mounts; records which context or stage paths it reads. */

@@ -13,6 +13,8 @@ export interface Failure {
   readonly message: string;
   /** `did you mean …?`, when a close option exists. */
   readonly hint?: string;
+  /** The flag word at fault (index into `InstructionNode.flags`), when known. */
+  readonly flagIndex?: number;
 }
 
 /** A {@link Failure} value. */

@@ -21,6 +21,8 @@ export class Flag {
   value: string;
   /** For strings flags: every value in order. */
   readonly values: string[] = [];
+  /** Where each value was written: indexes into the instruction's flag words (for error ranges). */
+  readonly positions: number[] = [];
   used = false;
 
   constructor(readonly name: string, readonly type: FlagType, defaultValue: string) {
@@ -76,24 +78,31 @@ export class BFlags {
   /** Checks the words against the declared flags and sets their values; the first mistake, or undefined. */
   parse(): Failure | undefined {
     if (this.#setupError !== undefined) return failure('flag-definition', `error setting up flags: ${this.#setupError}`);
-    for (const arg of this.#args) {
-      // POSIX end-of-options marker: what follows is not a flag.
-      if (arg === '--') return undefined;
-      if (!arg.startsWith('--')) return failure('flag-syntax', `arg should start with -- : ${arg}`);
-      const eq = arg.indexOf('=');
-      const hasValue = eq >= 0;
-      const flagName = hasValue ? arg.slice(0, eq) : arg;
-      const value = hasValue ? arg.slice(eq + 1) : '';
-      const name = flagName.slice(2);
-      const flag = this.#flags.get(name);
-      if (!flag) return failure('unknown-flag', `unknown flag: ${flagName}`, didYouMean(name, [...this.#flags.keys()], true));
-      if (flag.used && flag.type !== 'strings') return failure('duplicate-flag', `duplicate flag specified: ${flagName}`);
-      if (!flag.used) this.#used.push(name);
-      flag.used = true;
-      const problem = setValue(flag, flagName, hasValue, value);
-      if (problem) return problem;
+    for (const [index, arg] of this.#args.entries()) {
+      const problem = this.#parseOne(arg, index);
+      if (problem === 'stop') return undefined;
+      if (problem) return { ...problem, flagIndex: index };
     }
     return undefined;
+  }
+
+  /** One flag word; `stop` at the end-of-options marker. */
+  #parseOne(arg: string, index: number): Failure | 'stop' | undefined {
+    // POSIX end-of-options marker: what follows is not a flag.
+    if (arg === '--') return 'stop';
+    if (!arg.startsWith('--')) return failure('flag-syntax', `arg should start with -- : ${arg}`);
+    const eq = arg.indexOf('=');
+    const hasValue = eq >= 0;
+    const flagName = hasValue ? arg.slice(0, eq) : arg;
+    const value = hasValue ? arg.slice(eq + 1) : '';
+    const name = flagName.slice(2);
+    const flag = this.#flags.get(name);
+    if (!flag) return failure('unknown-flag', `unknown flag: ${flagName}`, didYouMean(name, [...this.#flags.keys()], true));
+    if (flag.used && flag.type !== 'strings') return failure('duplicate-flag', `duplicate flag specified: ${flagName}`);
+    if (!flag.used) this.#used.push(name);
+    flag.used = true;
+    flag.positions.push(index);
+    return setValue(flag, flagName, hasValue, value);
   }
 }
 

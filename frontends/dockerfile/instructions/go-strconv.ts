@@ -108,7 +108,8 @@ export function ramInBytes(size: string): number | undefined {
   const num = size[sep] === ' ' ? size.slice(0, sep) : size.slice(0, sep + 1);
   const suffix = size.slice(sep + 1).toLowerCase();
   const value = goParseFloat(num);
-  if (value === undefined || Number.isNaN(value) || value < 0) return undefined;
+  // Go's ParseFloat fails on overflow (`1e999`) where Number gives Infinity.
+  if (value === undefined || !Number.isFinite(value) || value < 0) return undefined;
   if (suffix === '') return truncateToInt64(value);
   if (suffix.length > 3) return undefined;
   if (suffix === 'b') return truncateToInt64(value);
@@ -119,8 +120,7 @@ export function ramInBytes(size: string): number | undefined {
   return truncateToInt64(value * multiplier);
 }
 
-// Go's int64(float64) conversion; values past int64 are implementation-defined in Go, clamp here.
+// Go's int64(float64) conversion; past int64 Go's result is implementation-defined: clamp.
 function truncateToInt64(v: number): number {
-  if (!Number.isFinite(v)) return v > 0 ? Number.MAX_SAFE_INTEGER : 0;
-  return Math.trunc(v);
+  return Math.min(Math.trunc(v), 2 ** 63 - 1);
 }

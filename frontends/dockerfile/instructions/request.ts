@@ -39,10 +39,15 @@ export function failArg(req: ParseRequest, index: number, slug: string, message:
   return errorAt(req.node.argRanges[index] ?? req.node.range, slug, message);
 }
 
-/** Parses the declared flags; the first mistake as a diagnostic, or undefined. */
+/** The range of flag word `index` when the parser recorded it, else the instruction's. */
+export function flagRange(req: ParseRequest, index: number | undefined): SourceRange {
+  return (index === undefined ? undefined : req.node.flagRanges?.[index]) ?? req.node.range;
+}
+
+/** Parses the declared flags; the first mistake as a diagnostic on the flag, or undefined. */
 export function parseFlags(req: ParseRequest): Diagnostic | undefined {
   const problem = req.flags.parse();
-  return problem ? toDiagnostic(problem, req.node.range) : undefined;
+  return problem ? toDiagnostic(problem, flagRange(req, problem.flagIndex)) : undefined;
 }
 
 /** `X requires at least one argument`. */

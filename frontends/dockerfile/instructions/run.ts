@@ -1,7 +1,8 @@
 import type { Diagnostic } from '../../../grammars/diagnostic.js';
 import type { CmdCommand, EntrypointCommand, HeredocFile, RunCommand, RunMount, ShellCommand } from './commands.js';
-import { isFailure, toDiagnostic } from './failure.js';
-import { base, errAtLeastOneArgument, fail, handleJsonArgs, parseFlags, type ParseRequest } from './request.js';
+import { errorAt, isFailure, toDiagnostic } from './failure.js';
+import { goQuote } from './go-strconv.js';
+import { base, errAtLeastOneArgument, fail, flagRange, handleJsonArgs, parseFlags, type ParseRequest } from './request.js';
 import { parseDevice, type RunDevice } from './run-device.js';
 import { parseMount } from './run-mount.js';
 
@@ -40,21 +41,25 @@ export function parseRun(req: ParseRequest): RunCommand | Diagnostic {
   if (flagError) return flagError;
 
   const devices: RunDevice[] = [];
-  for (const spec of deviceFlag.values) {
+  for (const [i, spec] of deviceFlag.values.entries()) {
     const device = parseDevice(spec);
-    if (isFailure(device)) return toDiagnostic(device, req.node.range);
+    if (isFailure(device)) return toDiagnostic(device, flagRange(req, deviceFlag.positions[i]));
     devices.push(device);
   }
   const mounts: RunMount[] = [];
-  for (const spec of mountFlag.values) {
+  for (const [i, spec] of mountFlag.values.entries()) {
     const mount = parseMount(spec);
-    if (isFailure(mount)) return toDiagnostic(mount, req.node.range);
+    if (isFailure(mount)) return toDiagnostic(mount, flagRange(req, mountFlag.positions[i]));
     mounts.push(mount);
   }
   const network = networkFlag.value;
-  if (!includes(NETWORK_MODES, network)) return fail(req, 'invalid-network', `invalid network mode "${network}"`);
+  if (!includes(NETWORK_MODES, network)) {
+    return errorAt(flagRange(req, networkFlag.positions[0]), 'invalid-network', `invalid network mode ${goQuote(network)}`);
+  }
   const security = securityFlag.value;
-  if (!includes(SECURITY_MODES, security)) return fail(req, 'invalid-security', `security "${security}" is not valid`);
+  if (!includes(SECURITY_MODES, security)) {
+    return errorAt(flagRange(req, securityFlag.positions[0]), 'invalid-security', `security ${goQuote(security)} is not valid`);
+  }
 
   return {
     kind: 'run',

@@ -21,10 +21,11 @@ export interface ProcessResult {
 }
 
 /**
- * Switches of BuildKit's `shell.Lex`. The Dockerfile frontend turns them on for
- * particular instructions: the parser keeps quotes and escapes when it only
- * splits words, and build-arg and platform expansion leave unknown variables
- * for a later pass.
+ * Switches of BuildKit's `shell.Lex`, used in a few places of its Dockerfile
+ * frontend: the parser finds heredoc markers with rawQuotes, rawEscapes and
+ * skipUnsetEnv; RUN's progress name is expanded with rawQuotes and
+ * skipUnsetEnv; instructions that expand "raw" (`SupportsSingleWordExpansionRaw`)
+ * use skipProcessQuotes.
  */
 export interface ShellLexOptions {
   /** Keep the quote characters in the result (`"a b"` stays `"a b"`, still one word). */

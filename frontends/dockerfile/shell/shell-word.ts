@@ -1,63 +1,13 @@
 import { expandDollar } from './parameter-expansion.js';
-import { EOF, isSpace, RuneScanner } from './rune-scanner.js';
+import { EOF, RuneScanner } from './rune-scanner.js';
 import { ShellExpansionError, type ShellExpansionErrorCode } from './shell-expansion-error.js';
 import type { ShellEnv, ShellLexSettings } from './shell-lex.js';
+import { type SharedBuffer, WordSplitter } from './word-splitter.js';
 
 /** The text a (sub)word expanded to and its split into words. */
 export interface Expanded {
   readonly text: string;
   readonly words: string[];
-}
-
-/**
- * The partial word being split. BuildKit keeps ONE such buffer per lexer and
- * every nested scan (the `w` of `${VAR:-w}`, the pattern and replacement of
- * `${VAR/p/r}`) resets it on entry and empties it on exit, so a partial word
- * before such a substitution is lost: ProcessWords("a${X:-b}c d") gives
- * ["bc", "d"]. dockerfile2llb's EXPOSE goes through this, so kiln keeps it.
- */
-interface SharedBuffer {
-  text: string;
-}
-
-/** Word splitting of one scan (BuildKit's `wordsStruct`); quoted text is added raw, never split. */
-class WordSplitter {
-  readonly #words: string[] = [];
-  readonly #buffer: SharedBuffer;
-  #inWord = false;
-
-  constructor(buffer: SharedBuffer) {
-    this.#buffer = buffer;
-  }
-
-  addChar(ch: string): void {
-    if (!isSpace(ch)) {
-      this.addRaw(ch);
-    } else if (this.#inWord && this.#buffer.text !== '') {
-      this.#words.push(this.#buffer.text);
-      this.#buffer.text = '';
-      this.#inWord = false;
-    }
-  }
-
-  /** Adds without splitting; even '' opens a word, though an empty word is never emitted. */
-  addRaw(text: string): void {
-    this.#buffer.text += text;
-    this.#inWord = true;
-  }
-
-  addExpanded(text: string): void {
-    for (const ch of text) this.addChar(ch);
-  }
-
-  finish(): string[] {
-    if (this.#buffer.text !== '') {
-      this.#words.push(this.#buffer.text);
-      this.#buffer.text = '';
-      this.#inWord = false;
-    }
-    return this.#words;
-  }
 }
 
 /**
@@ -163,7 +113,8 @@ export class ShellWord {
   #singleQuoted(): string {
     const s = this.scanner;
     const start = s.offset();
-    let text = this.settings.rawQuotes ? s.next() : (s.next(), '');
+    const quote = s.next();
+    let text = this.settings.rawQuotes ? quote : '';
     for (;;) {
       const ch = s.next();
       if (ch === EOF) this.fail('shell/unterminated-quote', 'unexpected end of statement while looking for matching single-quote', start);
@@ -177,7 +128,8 @@ export class ShellWord {
     const s = this.scanner;
     const start = s.offset();
     const { rawQuotes, escapeToken } = this.settings;
-    let text = rawQuotes ? s.next() : (s.next(), '');
+    const quote = s.next();
+    let text = rawQuotes ? quote : '';
     for (;;) {
       const peeked = s.peek();
       if (peeked === EOF) this.fail('shell/unterminated-quote', 'unexpected end of statement while looking for matching double-quote', start);

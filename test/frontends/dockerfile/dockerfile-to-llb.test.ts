@@ -44,8 +44,13 @@ describe.each(cases)('dockerfile-to-llb %s', (name) => {
     got.definition.validate();
     // BuildKit draws progress-group ids at random; compare them by position instead.
     const ids = (lines: string[]) => {
-      const seen: string[] = [];
-      return lines.map((l) => l.replace(/"progress_group":\{"id":"([a-z0-9]+)"/g, (_m, id: string) => `"progress_group":{"id":"#${(seen.includes(id) ? seen : seen.concat(id)).indexOf(id)}${seen.includes(id) ? '' : (seen.push(id), '')}"`));
+      const seen = new Map<string, number>();
+      return lines.map((l) =>
+        l.replace(/"progress_group":\{"id":"([a-z0-9]+)"/g, (_m, id: string) => {
+          if (!seen.has(id)) seen.set(id, seen.size);
+          return `"progress_group":{"id":"#${seen.get(id)!}"`;
+        }),
+      );
     };
     expect(ids(dumpJsonLines(got.definition))).toEqual(ids(dumpJsonLines(want)));
   });

@@ -67,11 +67,11 @@ describe('BFlags', () => {
   it('rejects unknown flags with a suggestion and words without --', () => {
     const bf = new BFlags(['--mont=type=cache']);
     bf.addStrings('mount');
-    expect(bf.parse()).toEqual({ failed: true, slug: 'unknown-flag', message: 'unknown flag: --mont', hint: 'did you mean mount?' });
+    expect(bf.parse()).toEqual({ failed: true, slug: 'unknown-flag', message: 'unknown flag: --mont', hint: 'did you mean mount?', flagIndex: 0 });
 
     const far = new BFlags(['--zzzzzz']);
     far.addBool('link');
-    expect(far.parse()).toEqual({ failed: true, slug: 'unknown-flag', message: 'unknown flag: --zzzzzz' });
+    expect(far.parse()).toEqual({ failed: true, slug: 'unknown-flag', message: 'unknown flag: --zzzzzz', flagIndex: 0 });
 
     const dash = new BFlags(['-x']);
     expect(dash.parse()?.message).toBe('arg should start with -- : -x');

@@ -33,7 +33,7 @@ describe('parseMount', () => {
   });
 
   it.each([
-    ['1m', 1048576], ['1M', 1048576], ['1mb', 1048576], ['1MiB', 1048576], ['10', 10], ['1.5k', 1536], ['2 g', 2147483648], ['1b', 1],
+    ['1m', 1048576], ['1M', 1048576], ['1e3', 1000], ['1mb', 1048576], ['1MiB', 1048576], ['10', 10], ['1.5k', 1536], ['2 g', 2147483648], ['1b', 1],
   ])('tmpfs size=%s is %d bytes (go-units RAMInBytes)', (size, bytes) => {
     expect(parseMount(`type=tmpfs,target=/t,size=${size}`)).toMatchObject({ sizeLimit: bytes });
   });
@@ -46,6 +46,9 @@ describe('parseMount', () => {
     ['type=cache,size=1m', "unexpected key 'size' for mount type 'cache'"],
     ['type=tmpfs,size=1x', 'invalid value for size: 1x'],
     ['type=tmpfs,size=-1', 'invalid value for size: -1'],
+    ['type=tmpfs,size=1e999', 'invalid value for size: 1e999'],
+    ['type=tmpfs,size=1kb2', 'invalid value for size: 1kb2'],
+    ['type=tmpfs,size=1kx', 'invalid value for size: 1kx'],
     ['ro=maybe', 'invalid value for ro: maybe'],
     ['foo', "invalid field 'foo' must be a key=value pair"],
     ['targt=/a', "unexpected key 'targt' in 'targt=/a'"],
