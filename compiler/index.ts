@@ -18,3 +18,4 @@ export { decodeMessage, encodeMessage, MAP_ORDER } from './wire/codec.js';
 export type { Int64, ProtoMessage, ProtoSchema } from './wire/proto-schema.js';
 export { DiagnosticError, locateError, renderDiagnostic } from './diagnostic-render.js';
 export type { Diagnostic, SourceRange } from './diagnostic-render.js';
+export * as patterns from './patterns/index.js';

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { dumpJsonLines, llb } from '../../compiler/index.js';
-import { readIgnoreFile } from '../../compiler/patterns/index.js';
+import { patterns } from '../../compiler/index.js';
 import { compileDockerfile } from '../../frontends/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import { OciLayout } from '../../runtime/index.js';
@@ -64,7 +64,7 @@ async function layoutsResolver(dirs: readonly string[]): Promise<ResolveImageCon
 /** Reads `<Dockerfile>.dockerignore`, else the context's `.dockerignore`. */
 async function ignorePatterns(dockerfile: string, context: string): Promise<string[]> {
   for (const p of [`${dockerfile}.dockerignore`, join(context, '.dockerignore')]) {
-    if (existsSync(p)) return readIgnoreFile(await readFile(p, 'utf8'));
+    if (existsSync(p)) return patterns.readIgnoreFile(await readFile(p, 'utf8'));
   }
   return [];
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Definition, dumpJsonLines } from '../../../compiler/index.js';
-import { readIgnoreFile } from '../../../compiler/patterns/index.js';
+import { patterns } from '../../../compiler/index.js';
+const { readIgnoreFile } = patterns;
 import { compileDockerfile } from '../../../frontends/index.js';
 import { OciLayout } from '../../../runtime/index.js';
 import { corpusDir } from '../../support/corpus.js';
