@@ -7,6 +7,8 @@
 export class EnvList {
   static readonly empty = new EnvList([]);
   readonly #entries: readonly (readonly [string, string])[];
+  /** Built on first lookup: key → value (lists are immutable, so it never goes stale). */
+  #index: Map<string, string> | undefined;
 
   private constructor(entries: readonly (readonly [string, string])[]) {
     this.#entries = entries;
@@ -36,7 +38,8 @@ export class EnvList {
   }
 
   get(key: string): string | undefined {
-    return this.#entries.find(([k]) => k === key)?.[1];
+    this.#index ??= new Map(this.#entries);
+    return this.#index.get(key);
   }
 
   keys(): string[] {

@@ -1,5 +1,5 @@
 import type { Diagnostic, SourceRange } from '../diagnostic.js';
-import type { DockerfileAst, Heredoc, InstructionNode, ParseResult } from './ast.js';
+import type { Directives, DockerfileAst, Heredoc, InstructionNode, ParseResult } from './ast.js';
 import { buildNode, canContainHeredoc, error, lineRange, stripCR } from './build-node.js';
 import { detectSyntax, DirectiveReader, parseDirective } from './directives.js';
 import { ByteView, trimLeftSpace, trimSpaceAt } from './go-text.js';
@@ -42,12 +42,13 @@ export function parseDockerfile(text: string): ParseResult {
 function withDirectives(ast: DockerfileAst, text: string): DockerfileAst {
   const syntax = detectSyntax(text);
   const check = parseDirective('check', text);
-  const ranges = { ...ast.directives.ranges, ...(syntax ? { syntax: syntax.range } : {}), ...(check ? { check: check.range } : {}) };
-  const directives = {
-    ...ast.directives,
+  if (!syntax && !check) return ast;
+  const { ranges, ...found } = ast.directives;
+  const directives: Directives = {
+    ...found,
     ...(syntax ? { syntax: syntax.ref, syntaxCmdline: syntax.cmdline } : {}),
     ...(check ? { check: check.ref } : {}),
-    ranges,
+    ranges: { ...ranges, ...(syntax ? { syntax: syntax.range } : {}), ...(check ? { check: check.range } : {}) },
   };
   return { ...ast, directives };
 }
@@ -84,59 +85,81 @@ class LineParser {
 
   /** Reads the instruction starting at `first` (or skips a comment or blank line); returns a failure. */
   #instruction(first: PhysicalLine): Diagnostic | undefined {
-    if (first.kind === 'comment') {
-      // BuildKit drops the first byte: the `#` only when the comment is not indented.
-      const comment = trimSpaceAt(new ByteView(first.body).slice(1)).text;
-      if (comment === '') this.#comments = [];
-      else this.#comments.push(comment);
-    }
+    if (first.kind === 'comment') this.#comment(first.body);
     const stripped = stripCR(first.body);
     const trimmed = trimLeftSpace(stripped);
     const indent = stripped.length - trimmed.length;
     const directiveFailure = this.#directive(trimmed, lineRange(first, indent));
     if (directiveFailure) return directiveFailure;
-
-    let head = trimContinuation(first.kind === 'comment' ? '' : trimmed, this.#escape);
+    const head = trimContinuation(first.kind === 'comment' ? '' : trimmed, this.#escape);
     if (!head.continues && head.text === '') return undefined;
-    const head0 = head.text;
+
     const logical = new LogicalLine();
     logical.append(head.text, first.line, indent);
-    let last = first;
-    let emptyLines = false;
-    while (head.continues && this.#next < this.lines.length) {
-      last = this.lines[this.#next++]!;
-      if (last.kind === 'comment') continue;
-      // Whitespace-only lines inside a continuation are skipped, with a warning (no-empty-continuation).
-      if (last.kind === 'blank') {
-        emptyLines = true;
-        continue;
-      }
-      head = trimContinuation(stripCR(last.body), this.#escape);
-      logical.append(head.text, last.line, 0);
-    }
-    if (emptyLines) {
-      const message = `Empty continuation line found in: ${logical.text}`;
-      this.#warnings.push({ id: 'dockerfile/no-empty-continuation', severity: 'warning', message, range: lineRange(last), hint: 'Empty continuation lines will become errors in a future release' });
-    }
-
+    let last = head.continues ? this.#continuation(logical, first) : first;
     const parsed = parseInstructionLine(logical.text, this.#escape);
     if ('error' in parsed) return error(parsed.error.id, parsed.error.message, logical.range(parsed.error.start, parsed.error.end));
-    const start = head0 === '' ? { line: first.line, character: indent } : logical.position(parsed.keyword.start);
-    const heredocs: Heredoc[] = [];
+    // A first line that was only the escape still starts the instruction (BuildKit's StartLine).
+    const start = head.text === '' ? { line: first.line, character: indent } : logical.position(parsed.keyword.start);
+    let heredocs: Heredoc[] = [];
     if (canContainHeredoc(parsed) && logical.text.includes('<<')) {
-      const markers = heredocsFromLine(logical.text);
-      if ('error' in markers) return error('dockerfile/invalid-heredoc', markers.error, { start, end: lineRange(last).end });
-      for (const marker of markers) {
-        const body = this.#heredocBody(marker);
-        if (!body) return error('dockerfile/unterminated-heredoc', 'unterminated heredoc', { start, end: lineRange(this.lines.at(-1)!).end });
-        heredocs.push(body);
-        last = this.lines[this.#next - 1]!;
-      }
+      const read = this.#heredocs(logical.text, { start, end: lineRange(last).end });
+      if (!Array.isArray(read)) return read;
+      heredocs = read;
+      last = this.lines[this.#next - 1] ?? last;
     }
     const prevComment = this.#comments;
     this.#comments = [];
     this.#instructions.push(buildNode(parsed, { logical, start, end: lineRange(last).end, heredocs, prevComment }));
     return undefined;
+  }
+
+  /** A comment line joins the comments of the next instruction; a bare `#` clears them. */
+  #comment(body: string): void {
+    // BuildKit drops the first byte: the `#` only when the comment is not indented.
+    const comment = trimSpaceAt(new ByteView(body).slice(1)).text;
+    if (comment === '') this.#comments = [];
+    else this.#comments.push(comment);
+  }
+
+  /**
+   * Appends the lines continuing an instruction to `logical`; returns the last
+   * line read. Comment lines are dropped; blank ones too, with BuildKit's
+   * warning (its no-empty-continuation rule), placed on the instruction's last line.
+   */
+  #continuation(logical: LogicalLine, first: PhysicalLine): PhysicalLine {
+    let last = first;
+    let blank = false;
+    for (let continues = true; continues && this.#next < this.lines.length; ) {
+      last = this.lines[this.#next++]!;
+      if (last.kind === 'comment') continue;
+      if (last.kind === 'blank') {
+        blank = true;
+        continue;
+      }
+      const part = trimContinuation(stripCR(last.body), this.#escape);
+      logical.append(part.text, last.line, 0);
+      continues = part.continues;
+    }
+    if (blank) {
+      const message = `Empty continuation line found in: ${logical.text}`;
+      const hint = 'Empty continuation lines will become errors in a future release';
+      this.#warnings.push({ id: 'dockerfile/no-empty-continuation', severity: 'warning', message, range: lineRange(last), hint });
+    }
+    return last;
+  }
+
+  /** Reads the bodies of the heredocs marked on `line`, one after the other. */
+  #heredocs(line: string, range: SourceRange): Heredoc[] | Diagnostic {
+    const markers = heredocsFromLine(line);
+    if (!Array.isArray(markers)) return error('dockerfile/invalid-heredoc', markers.error, range);
+    const heredocs: Heredoc[] = [];
+    for (const marker of markers) {
+      const body = this.#heredocBody(marker);
+      if (!body) return error('dockerfile/unterminated-heredoc', 'unterminated heredoc', { start: range.start, end: lineRange(this.lines.at(-1)!).end });
+      heredocs.push(body);
+    }
+    return heredocs;
   }
 
   /** Offers the line to the directive reader; a directive is not a comment. */
