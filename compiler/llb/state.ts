@@ -1,4 +1,5 @@
 import type { Definition } from '../definition.js';
+import { cleanPath } from '../patterns/go-path.js';
 import type { NetMode, SecurityMode } from '../generated/ops.js';
 import type { ConstraintsOptions } from './constraints.js';
 import { EnvList } from './env-list.js';
@@ -182,21 +183,8 @@ export function joinDir(prev: string | undefined, dir: string): string {
   return cleanPath(`${prev || '/'}/${dir}`);
 }
 
-/** Cleans a slash-separated path like Go's `path.Clean`. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-    } else out.push(part);
-  }
-  const joined = out.join('/');
-  return rooted ? `/${joined}` : joined || '.';
-}
+/** Cleans a slash-separated path like Go's `path.Clean` (one implementation, shared with the pattern matcher). */
+export { cleanPath };
 
 /** The empty filesystem. */
 export function scratch(): State {

@@ -56,8 +56,11 @@ export interface InstructionNode {
 
 /** Parser directives at the top of the file (`# syntax=`, `# escape=`, `# check=`). */
 export interface Directives {
+  /** The frontend reference, as BuildKit's `DetectSyntax` reads it (first word; `//` and JSON forms, after a shebang). */
   readonly syntax?: string;
+  /** Set when an `# escape=` directive was honoured by the parse. */
   readonly escape?: string;
+  /** The lint configuration, as BuildKit's `ParseDirective("check")` reads it (first word). */
   readonly check?: string;
   /** The whole `syntax` value (`docker/dockerfile:1 // opts`); `syntax` is its first word. */
   readonly syntaxCmdline?: string;

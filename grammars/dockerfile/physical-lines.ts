@@ -61,9 +61,11 @@ export const MAX_LINE_BYTES = 65535;
 const BOM = '\ufeff';
 const encoder = new TextEncoder();
 
-function utf8Length(s: string): number {
-  // Every UTF-16 unit is at most 3 UTF-8 bytes: skip the encoding for short lines.
-  return s.length * 3 <= MAX_LINE_BYTES ? s.length : encoder.encode(s).length;
+/** Whether a line of `text` plus `extra` bytes is over BuildKit's limit. */
+function tooLong(text: string, extra: number): boolean {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most lines need no encoding to know.
+  if (text.length * 3 + extra <= MAX_LINE_BYTES) return false;
+  return encoder.encode(text).length + extra > MAX_LINE_BYTES;
 }
 
 /**
@@ -80,10 +82,7 @@ export function scanPhysicalLines(text: string): ScannedLines {
   const push = (newline: boolean): ScannedLines | undefined => {
     const lineBody = pending?.text ?? '';
     const number = lines.length + 1;
-    const bytes = utf8Length(lineBody) + (number === 1 && hasBom ? 3 : 0);
-    if (bytes > MAX_LINE_BYTES) {
-      return { lines, tooLongLine: number };
-    }
+    if (tooLong(lineBody, number === 1 && hasBom ? 3 : 0)) return { lines, tooLongLine: number };
     lines.push({ line: number, body: lineBody, raw: newline ? `${lineBody}\n` : lineBody, kind: pending?.kind ?? 'blank' });
     pending = undefined;
     return undefined;
