@@ -62,7 +62,7 @@ export function buildNode(line: ParsedLine, ctx: NodeContext): InstructionNode {
 
 /** The line's text without the `\r`s BuildKit's `trimNewline` removes. */
 export function stripCR(body: string): string {
-  return body.replace(/\r+$/, '');
+  return body.endsWith('\r') ? body.replace(/\r+$/, '') : body;
 }
 
 /** The range of the whole of a physical line (its `\r` excluded). */

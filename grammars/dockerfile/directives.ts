@@ -37,6 +37,11 @@ export type DirectiveStep = { readonly directive?: Directive } | { readonly dupl
 export class DirectiveReader {
   #line: number;
   #done = false;
+
+  /** No later line can be a directive. */
+  get done(): boolean {
+    return this.#done;
+  }
   readonly #re: RegExp;
   readonly #seen = new Set<DirectiveName>();
 
@@ -69,18 +74,20 @@ export function parseAllDirectives(text: string, prefix = '#', firstLine = 0): D
   const out: Directive[] = [];
   for (const line of scanLines(text)) {
     const step = reader.next(line);
-    if ('duplicate' in step) break;
+    if ('duplicate' in step || reader.done) break;
     if (step.directive) out.push(step.directive);
   }
   return out;
 }
 
-/** `bufio.ScanLines`: no final empty line, one trailing `\r` dropped per line. */
-function scanLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+/** `bufio.ScanLines`, lazily (directives end early): no final empty line, one trailing `\r` dropped per line. */
+function* scanLines(text: string): Generator<string> {
+  for (let from = 0; from < text.length; ) {
+    const nl = text.indexOf('\n', from);
+    const end = nl < 0 ? text.length : nl;
+    yield text[end - 1] === '\r' ? text.slice(from, end - 1) : text.slice(from, end);
+    from = end + 1;
+  }
 }
 
 /** A directive as the frontend reads it: the first word, the whole value, and where it was. */

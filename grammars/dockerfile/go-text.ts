@@ -58,6 +58,7 @@ export function splitWhitespace(s: string, limit = -1): Span[] {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const NON_ASCII = /[^\p{ASCII}]/u;
 
 /**
  * A string seen as UTF-8 bytes, for the loops BuildKit runs byte by byte
@@ -69,30 +70,37 @@ const decoder = new TextDecoder();
  */
 export class ByteView {
   readonly bytes: string;
-  readonly #charAt: number[];
+  /** charAt[byteOffset] = UTF-16 offset of the character holding that byte; undefined for ASCII text (identity). */
+  readonly #charAt: number[] | undefined;
 
   constructor(readonly text: string) {
+    // Most lines are ASCII: bytes and characters coincide.
+    if (!NON_ASCII.test(text)) {
+      this.bytes = text;
+      this.#charAt = undefined;
+      return;
+    }
     const raw = encoder.encode(text);
     let bytes = '';
     for (const b of raw) bytes += String.fromCharCode(b);
     this.bytes = bytes;
-    // charAt[byteOffset] = UTF-16 offset of the character holding that byte.
-    this.#charAt = new Array<number>(raw.length + 1);
+    const charAt = new Array<number>(raw.length + 1);
     let b = 0;
     for (let i = 0; i < text.length; ) {
       const cp = text.codePointAt(i)!;
-      const units = cp > 0xffff ? 2 : 1;
       // A lone surrogate is encoded as U+FFFD: 3 bytes, like any BMP character.
       const width = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp <= 0xffff ? 3 : 4;
-      for (let k = 0; k < width; k++) this.#charAt[b + k] = i;
+      for (let k = 0; k < width; k++) charAt[b + k] = i;
       b += width;
-      i += units;
+      i += cp > 0xffff ? 2 : 1;
     }
-    this.#charAt[raw.length] = text.length;
+    charAt[raw.length] = text.length;
+    this.#charAt = charAt;
   }
 
   /** The UTF-16 offset of the character that holds byte `offset`. */
   charOffset(offset: number): number {
+    if (!this.#charAt) return Math.min(offset, this.text.length);
     return this.#charAt[offset] ?? this.text.length;
   }
 

@@ -1,6 +1,6 @@
 import { isGoSpace } from './go-text.js';
 
-/**
+/*
  * The shell-word splitter BuildKit's parser uses to find heredocs: its
  * `shell.Lex` with escape `\`, no variables set and `SkipUnsetEnv`, so every
  * `$x` / `${x…}` is kept as written. grammars/ cannot use the frontend's shell
@@ -8,6 +8,8 @@ import { isGoSpace } from './go-text.js';
  * quoting, escapes, `<<` words and the `${…}` syntax (whose errors make
  * BuildKit see no heredoc at all).
  */
+
+/** How {@link shellWords} treats quotes and escapes (BuildKit's `Lex` flags of the same names). */
 export interface WordOptions {
   /** Keep quote characters in the words (`RawQuotes`). */
   readonly rawQuotes: boolean;
@@ -116,7 +118,8 @@ class WordLexer {
   }
 
   #singleQuoted(): string {
-    let out = this.options.rawQuotes ? this.#next()! : (this.#next(), '');
+    const quote = this.#next()!;
+    let out = this.options.rawQuotes ? quote : '';
     for (;;) {
       const ch = this.#next();
       if (ch === undefined) throw new LexError('unexpected end of statement while looking for matching single-quote');
@@ -126,11 +129,15 @@ class WordLexer {
   }
 
   #doubleQuoted(): string {
-    let out = this.options.rawQuotes ? this.#next()! : (this.#next(), '');
+    const quote = this.#next()!;
+    let out = this.options.rawQuotes ? quote : '';
     for (;;) {
       const peek = this.#peek();
       if (peek === undefined) throw new LexError('unexpected end of statement while looking for matching double-quote');
-      if (peek === '"') return this.options.rawQuotes ? out + this.#next()! : (this.#next(), out);
+      if (peek === '"') {
+        this.#next();
+        return this.options.rawQuotes ? out + quote : out;
+      }
       if (peek === '$') {
         out += this.#dollar();
         continue;

@@ -75,7 +75,7 @@ describe('parser-misc.json', () => {
   const misc = load<{
     parseWords: { cases: { input: string; expected: string[] }[] };
     emptyContinuationWarnings: { dockerfile: string; expectedWarningCount: number; expectedSubstrings: string[][] };
-    maxLineLength: { labelValueLength: number; expectedError: string };
+    maxLineLength: { labelValueLength: number };
   }>('parser-misc.json');
 
   it.each(misc.parseWords.cases.map((c) => [c.input, c.expected] as const))('parseWords %j', (text, expected) => {
@@ -100,7 +100,8 @@ describe('parser-misc.json', () => {
   it('rejects a line over 65535 bytes', () => {
     const label = 'a'.repeat(misc.maxLineLength.labelValueLength);
     const result = parseDockerfile(`\n\t\tFROM image\n\t\tLABEL test=${label}\n`);
-    expect(result.ok || result.errors.map((e) => [e.id, e.message, e.range.start.line])).toEqual([['dockerfile/line-too-long', misc.maxLineLength.expectedError, 3]]);
+    // BuildKit: "dockerfile line greater than max allowed size of 65535" (wording not asserted).
+    expect(result.ok || result.errors.map((e) => [e.id, e.range.start.line])).toEqual([['dockerfile/line-too-long', 3]]);
   });
 
   it('accepts a line of exactly 65535 bytes, counting UTF-8 bytes', () => {
