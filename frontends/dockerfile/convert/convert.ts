@@ -13,7 +13,7 @@ import type { StageCommand } from './dispatch-state.js';
 import { dispatchWorkdir } from './dispatch-workdir.js';
 import { envOfList, expandWith, ShellLex } from './expand.js';
 import type { DockerImage } from './image.js';
-import { cloneImage, DEFAULT_PATH, emptyImage, imageFromConfig } from './image.js';
+import { cloneImage, DEFAULT_PATH, emptyImage, imageFromConfig, omitEmptyConfig } from './image.js';
 import { resolveStages } from './resolve-stages.js';
 
 /** The result of converting a Dockerfile: the target stage's state and image config. */
@@ -133,13 +133,17 @@ export async function dockerfileToLlb(df: ParsedDockerfile, escapeToken: string,
   image.os = targetPlatform.os;
   image.architecture = targetPlatform.architecture;
   if (targetPlatform.variant) image.variant = targetPlatform.variant;
+  omitEmptyConfig(image);
   return { state: target.state, image, platform: targetPlatform };
 }
 
 function toStageCommand(command: StageCommand['command'], all: DispatchStates, isOnBuild: boolean): StageCommand {
   const sources: (DispatchState | undefined)[] = [];
-  const stageFor = (from: string) => {
-    if (/^\d+$/.test(from)) {
+  // A name that is no stage becomes an implicit image stage, one per reference as in
+  // BuildKit; one made for COPY --from points at the COPY line, one for a mount at nothing.
+  // Only COPY --from takes a stage index.
+  const stageFor = (from: string, isCopy: boolean) => {
+    if (isCopy && /^\d+$/.test(from)) {
       const s = all.byIndex(Number(from));
       if (!s) throw new KilnError('dockerfile/unknown-stage', `invalid stage index ${from}`);
       return s;
@@ -147,6 +151,7 @@ function toStageCommand(command: StageCommand['command'], all: DispatchStates, i
     let s = all.byName(from);
     if (!s) {
       s = new DispatchState({ baseName: from, commands: [], node: command.node, range: command.range, index: -1 }, '', true);
+      s.located = isCopy;
       all.add(s);
     }
     return s;
@@ -155,9 +160,12 @@ function toStageCommand(command: StageCommand['command'], all: DispatchStates, i
     if (/\$/.test(command.from)) {
       throw new KilnError('dockerfile/from-expansion', 'variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround');
     }
-    sources.push(stageFor(command.from));
+    sources.push(stageFor(command.from, true));
   }
-  if (command.kind === 'run') for (const m of command.mounts) sources.push(m.from !== undefined ? stageFor(m.from) : m.type === 'cache' ? stageFor('scratch') : undefined);
+  // Every mount gets a source stage, `scratch` when it names none (even a context bind
+  // or a secret): BuildKit's detectRunMount does so before knowing the type, and the
+  // extra stages keep the `stage-0` progress prefix of a one-stage Dockerfile.
+  if (command.kind === 'run') for (const m of command.mounts) sources.push(stageFor(m.from ?? 'scratch', false));
   return { command, sources, isOnBuild };
 }
 
@@ -195,6 +203,11 @@ function initFromBase(d: DispatchState): void {
   d.platform = d.base.platform;
   d.image = cloneImage(d.base.image);
   d.image.config.OnBuild = null;
+  // As BuildKit's dispatchState.init: the child shares its base's used-paths index, and
+  // inherits its ARGs (a RUN's history line lists them) and whether WORKDIR was set.
+  d.paths = d.base.paths;
+  d.workdirSet = d.base.workdirSet;
+  d.buildArgs = [...d.buildArgs, ...d.base.buildArgs];
 }
 
 function followPaths(paths: ReadonlySet<string>): string[] | undefined {
@@ -253,9 +266,9 @@ function dispatch(d: DispatchState, sc: StageCommand, ctx: DispatchContext): voi
         if (!from.dispatched) throw new KilnError('dockerfile/copy-order', `cannot copy from stage "${c.from ?? ''}", it needs to be defined before current stage "${d.stageName}"`);
         source = from.state;
       }
-      dispatchCopy(d, c, source, { lex: ctx.lex, location: ctx.location, mergeOp: true });
+      const sourcePaths = dispatchCopy(d, c, source, { lex: ctx.lex, location: ctx.location, mergeOp: true });
       const paths = c.kind === 'copy' && from ? from.paths : d.ctxPaths;
-      for (const src of c.sourcePaths) if (!/^https?:\/\//.test(src)) paths.add(llb.cleanPath(`/${src}`));
+      for (const src of sourcePaths) if (!/^https?:\/\//.test(src)) paths.add(llb.cleanPath(`/${src}`));
       return;
     }
   }

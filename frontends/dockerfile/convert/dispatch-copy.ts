@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { KilnError, llb } from '../../../compiler/index.js';
 import type { AddCommand, CopyCommand } from '../instructions/commands.js';
 import type { DispatchState } from './dispatch-state.js';
-import type { ShellLex } from './expand.js';
-import { displayName, envOf, uppercaseCmd } from './expand.js';
+import { displayName, envOf, ShellLex, uppercaseCmd } from './expand.js';
 import { commitToHistory } from './image.js';
 import { parseGitRef } from './git-ref.js';
+import { chownOf } from './owner.js';
 
 /** What COPY and ADD need from the conversion besides their stage. */
 export interface CopyContext {
@@ -41,27 +41,34 @@ function parseChmod(chmod: string): number | string {
   return chmod;
 }
 
-/** The destination of a COPY relative to the working directory, keeping a trailing slash. */
-function destPath(d: DispatchState, dest: string): string {
-  if (dest.startsWith('/')) return normalizeKeepSlash('/', dest);
-  return normalizeKeepSlash(d.state.getDir(), dest === '.' || dest === '' ? './' : dest);
-}
-
-function normalizeKeepSlash(dir: string, p: string): string {
-  let out = llb.cleanPath(`${dir}/${p}`);
-  if ((p.endsWith('/') || p.endsWith('/.')) && out !== '/') out += '/';
+/**
+ * The destination of a COPY against the working directory, as BuildKit's
+ * `pathRelativeToWorkingDir` (`system.NormalizePath` with keepSlash): a relative
+ * path is joined and cleaned, an absolute one is kept as written (the LLB copy
+ * cleans it later), and a trailing `/` or `/.` survives so the copy lands inside
+ * a directory.
+ */
+export function destPath(dir: string, dest: string): string {
+  if (dest === '.' || dest === '') dest = './';
+  let out = dest.startsWith('/') ? dest : llb.cleanPath(`/${dir || '/'}/${dest}`);
+  if (dest.endsWith('/') && !out.endsWith('/')) out += '/';
+  else if (dest.endsWith('/.')) out = `${out === '/' ? '' : out}/.`;
   return out;
 }
 
-/** COPY and ADD: one FileOp (or a merge for --link); see BuildKit's dispatchCopy. */
-export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, source: llb.State, ctx: CopyContext): void {
+/**
+ * COPY and ADD: one FileOp (or a merge for --link); see BuildKit's dispatchCopy.
+ * Returns the source paths after expansion (the paths the copy reads).
+ */
+export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, source: llb.State, ctx: CopyContext): readonly string[] {
   const isAdd = c.kind === 'add';
   const expand = (w: string) => ctx.lex.processWord(w, envOf(d.state));
   const chown = c.chown ? expand(c.chown) : '';
   const chmodText = c.chmod ? expand(c.chmod) : '';
   const checksum = isAdd && c.checksum ? expand(c.checksum) : '';
   const sourcePaths = c.sourcePaths.map(expand);
-  const dest = destPath(d, expand(c.destPath));
+  const destText = expand(c.destPath);
+  const dest = destPath(d.state.getDir(), destText);
   const mode = chmodText ? parseChmod(chmodText) : undefined;
   const owner = chown ? chownOf(chown) : undefined;
   const common: llb.CopyOptions = { ...(mode !== undefined ? { mode } : {}), ...(owner ? { owner } : {}), ...(c.excludes.length ? { excludePatterns: [...c.excludes] } : {}) };
@@ -92,7 +99,8 @@ export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, sour
       if (!isAdd) throw new KilnError('dockerfile/copy-url', "source can't be a URL for COPY");
       let filename = '__unnamed__';
       try {
-        const base = new URL(src).pathname.split('/').filter(Boolean).pop();
+        // Go's url.Parse gives the decoded path (`a%20b` is the file `a b`).
+        const base = decodeURIComponent(new URL(src).pathname).split('/').filter(Boolean).pop();
         if (base) filename = base;
       } catch {
         // not a parseable URL: keep BuildKit's placeholder name
@@ -115,13 +123,16 @@ export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, sour
       });
     }
   }
+  // Unquoted heredoc sources are expanded as BuildKit's ExpandRaw does: `\\` escapes
+  // whatever the escape directive says, and quotes are ordinary characters.
+  const rawLex = new ShellLex('\\', { skipProcessQuotes: true });
   for (const content of c.sourceContents) {
     message += ` <<${content.path}`;
-    const data = content.data;
+    const data = content.expand ? rawLex.processWord(content.data, envOf(d.state)) : content.data;
     const st = llb.scratch().file(llb.mkfile(content.path, 0o644, data), { customName: '[internal] preparing inline document', ...(d.platform ? { platform: d.platform } : {}) });
     add(st, llb.cleanPath(`/${content.path}`), { ...common, createDestPath: true });
   }
-  message += ` ${c.destPath}`;
+  message += ` ${destText}`;
   if (!action) throw new KilnError('dockerfile/copy-no-source', `${isAdd ? 'ADD' : 'COPY'} has no source`);
   const fileOpts: llb.ConstraintsOptions = { customName: pgName, ...ctx.location(c), ...(d.ignoreCache ? { ignoreCache: true } : {}) };
   if (ctx.mergeOp && c.link && !chmodText) {
@@ -136,12 +147,5 @@ export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, sour
     d.state = d.state.file(action, fileOpts);
   }
   commitToHistory(d.image, message, true, true);
-}
-
-/** `--chown=user[:group]`: numeric parts become ids, names are resolved in the target's /etc/passwd and /etc/group. */
-function chownOf(chown: string): llb.ChownOptions {
-  const colon = chown.indexOf(':');
-  const id = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
-  // As BuildKit's llb.WithUser: without `:group` only the user is set.
-  return colon < 0 ? { user: id(chown) } : { user: id(chown.slice(0, colon)), group: id(chown.slice(colon + 1)) };
+  return sourcePaths;
 }

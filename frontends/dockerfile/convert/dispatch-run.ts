@@ -2,7 +2,7 @@ import { KilnError, llb } from '../../../compiler/index.js';
 import type { RunCommand, RunMount } from '../instructions/commands.js';
 import { isFailure, parseMount } from '../instructions/index.js';
 import type { DispatchState } from './dispatch-state.js';
-import type { ShellLex } from './expand.js';
+import type { ShellEnv, ShellLex } from './expand.js';
 import { displayName, envOf, uppercaseCmd } from './expand.js';
 import { runCommandString, withShell } from './dispatch-config.js';
 import { commitToHistory } from './image.js';
@@ -54,11 +54,14 @@ export function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (
   }
   if (c.prependShell) args = withShell(d, args);
   const expand = (w: string) => ctx.lex.processWord(w, envOf(d.state));
-  for (const [i, m] of c.mounts.entries()) mounts.push(...runMount(d, expandMount(m, expand), sources[i], ctx));
+  const expanded = c.mounts.map((m) => expandMount(m, expand));
+  for (const [i, m] of expanded.entries()) mounts.push(...runMount(d, m, sources[i], ctx));
   const network = c.network ?? ctx.networkMode;
   const env = envOf(d.state);
-  const name = d.prefix(uppercaseCmd(displayName(ctx.displayLex, customName, env)));
-  d.state = d.state
+  const name = d.prefix(uppercaseCmd(displayName(ctx.displayLex, customName, secretEnvMask(expanded, env))));
+  // The step's root on the stage's own state: kiln's ExecState carries the run's
+  // network and security mode on, BuildKit's (`s.WithOutput(exec.Output())`) does not.
+  d.state = d.state.withOutput(d.state
     .run({
       args,
       mounts,
@@ -69,8 +72,19 @@ export function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (
       ...(d.ignoreCache ? { ignoreCache: true } : {}),
       ...ctx.location(c),
     })
-    .root();
+    .root().output());
   commitToHistory(d.image, `RUN ${runCommandString(args, d.buildArgs, env)}`, true, true);
+}
+
+/**
+ * The variables for a RUN's progress name, with each secret exposed as an env
+ * variable shown as `****` (BuildKit's withSecretEnvMask): the name should say the
+ * value comes from a secret, not show the stage's variable of the same name.
+ */
+function secretEnvMask(mounts: readonly RunMount[], env: ShellEnv): ShellEnv {
+  const masked = new Set(mounts.filter((m) => m.type === 'secret' && m.env !== undefined).map((m) => m.env!));
+  if (masked.size === 0) return env;
+  return { get: (name: string) => (masked.has(name) ? '****' : env.get(name)) };
 }
 
 /** A mount's options with the stage's variables expanded, checked again as BuildKit does at dispatch. */
@@ -90,7 +104,8 @@ function runMount(d: DispatchState, m: RunMount, source: DispatchState | undefin
     return [{ type: 'secret', id, ...(dest ? { dest } : {}), ...(m.env !== undefined ? { env: m.env } : {}), optional: !m.required, mode: m.mode ?? 0o400, uid: m.uid ?? 0, gid: m.gid ?? 0 }];
   }
   if (m.type === 'ssh') {
-    return [{ type: 'ssh', id: m.cacheId || 'default', ...(m.target ? { dest: m.target } : {}), optional: !m.required, mode: m.mode ?? 0o600, uid: m.uid ?? 0, gid: m.gid ?? 0 }];
+    // The id goes to LLB as written, empty for the agent BuildKit calls `default`.
+    return [{ type: 'ssh', id: m.cacheId ?? '', ...(m.target ? { dest: m.target } : {}), optional: !m.required, mode: m.mode ?? 0o600, uid: m.uid ?? 0, gid: m.gid ?? 0 }];
   }
   const from = m.from ?? (m.type === 'cache' ? 'scratch' : undefined);
   let st = ctx.buildContext;
@@ -99,9 +114,10 @@ function runMount(d: DispatchState, m: RunMount, source: DispatchState | undefin
     st = source.state;
   }
   if (m.type === 'tmpfs') st = llb.scratch();
+  // An absolute target is used as written (`/m/` stays so in the op), a relative one
+  // is joined to the working directory and cleaned, as BuildKit's dispatchRunMounts.
   let target = m.target ?? '';
   if (!target.startsWith('/')) target = llb.cleanPath(`/${d.state.getDir()}/${target}`);
-  else target = llb.cleanPath(target);
   if (target === '/') throw new KilnError('dockerfile/invalid-mount', `invalid mount target "${m.target ?? ''}"`);
   let selector: string | undefined;
   const src = llb.cleanPath(`/${m.source ?? ''}`);

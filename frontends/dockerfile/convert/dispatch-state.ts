@@ -37,6 +37,8 @@ export class DispatchState {
   onBuildInit = false;
   /** A stage invented for `COPY --from=<image>` or `--mount from=<image>`. */
   unregistered: boolean;
+  /** Whether the stage's ops point at its Dockerfile line (not so for stages implied by a mount). */
+  located = true;
   workdirSet = false;
   cmdSet = false;
   ignoreCache = false;

@@ -3,6 +3,7 @@ import type { DispatchState } from './dispatch-state.js';
 import type { ShellLex } from './expand.js';
 import { displayName, envOf, uppercaseCmd } from './expand.js';
 import { commitToHistory } from './image.js';
+import { chownOf } from './owner.js';
 
 /**
  * WORKDIR: sets the directory for later steps and (when `commit`) creates it
@@ -16,9 +17,11 @@ export function dispatchWorkdir(
   opts: { lex?: ShellLex; original?: string; location?: llb.ConstraintsOptions } = {},
 ): void {
   if (commit) d.workdirSet = true;
-  const wd = path.startsWith('/') ? llb.cleanPath(path) : llb.cleanPath(`${d.image.config.WorkingDir || '/'}/${path}`);
+  // As BuildKit's system.NormalizeWorkdir: a relative path is joined and cleaned, an
+  // absolute one is kept as written (`/a//b` stays so in the config and the exec cwd).
+  const wd = path.startsWith('/') ? path : llb.cleanPath(`${d.image.config.WorkingDir || '/'}/${path}`);
   d.image.config.WorkingDir = wd;
-  d.state = d.state.dir(wd);
+  d.state = withDir(d.state, wd);
   if (!commit) return;
   let withLayer = false;
   if (wd !== '/') {
@@ -26,7 +29,7 @@ export function dispatchWorkdir(
     const env = envOf(d.state);
     const original = opts.original ?? `WORKDIR ${path}`;
     const name = d.prefix(uppercaseCmd(opts.lex ? displayName(opts.lex, original, env) : original));
-    d.state = d.state.file(llb.mkdir(wd, 0o755, { makeParents: true, ...(user ? { owner: ownerOf(user) } : {}) }), {
+    d.state = d.state.file(llb.mkdir(wd, 0o755, { makeParents: true, ...(user ? { owner: chownOf(user) } : {}) }), {
       customName: name,
       ...opts.location,
       ...(d.platform ? { platform: d.platform } : {}),
@@ -36,8 +39,11 @@ export function dispatchWorkdir(
   commitToHistory(d.image, `WORKDIR ${wd}`, withLayer, false);
 }
 
-function ownerOf(user: string): llb.ChownOptions {
-  const colon = user.indexOf(':');
-  const id = (v: string) => (/^\d+$/.test(v) ? Number(v) : v);
-  return colon < 0 ? { user: id(user) } : { user: id(user.slice(0, colon)), group: id(user.slice(colon + 1)) };
+/**
+ * The state with its working directory set to `dir` exactly. BuildKit's `llb.Dir`
+ * stores an absolute path uncleaned; kiln's `State.dir` cleans it, so the value is
+ * set on the state's meta directly (only absolute paths come here).
+ */
+function withDir(state: llb.State, dir: string): llb.State {
+  return new llb.State(state.output(), { ...state.meta(), dir });
 }

@@ -37,3 +37,4 @@ export function uppercaseCmd(text: string): string {
 }
 
 export { ShellLex };
+export type { ShellEnv };

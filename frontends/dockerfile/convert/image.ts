@@ -83,3 +83,19 @@ export function commitToHistory(img: DockerImage, message: string, withLayer: bo
     ...(withLayer ? {} : { empty_layer: true }),
   });
 }
+
+/**
+ * Drops config fields Go leaves out of BuildKit's image JSON: every field of the
+ * OCI/Docker config is `omitempty`, so a null or empty list or map (a CMD reset
+ * by ENTRYPOINT, `CMD []`, triggers consumed by a child stage) is absent, not
+ * `null` or `[]`.
+ */
+export function omitEmptyConfig(img: DockerImage): void {
+  const config = img.config as { [key: string]: unknown };
+  for (const [key, value] of Object.entries(config)) {
+    const empty = value === null || value === undefined || value === '' || value === false
+      || (Array.isArray(value) && value.length === 0)
+      || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+    if (empty) delete config[key];
+  }
+}

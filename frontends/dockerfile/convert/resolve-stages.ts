@@ -65,8 +65,9 @@ async function resolveBase(d: DispatchState, reachable: boolean, ctx: ResolveCon
     : llb.image(ref, {
       platform,
       customName: d.prefix(`FROM ${ref}`),
-      description: { 'com.docker.dockerfile.v1.command': d.stage.node.original.trim() },
-      ...(ctx.opts.sourceMap && !d.unregistered ? { sourceLocations: [{ sourceMap: ctx.opts.sourceMap, ranges: [d.stage.range] }] } : {}),
+      // An implicit stage (COPY --from=<image>) has no FROM line to describe.
+      description: { 'com.docker.dockerfile.v1.command': d.unregistered ? '' : d.stage.node.original.trim() },
+      ...(ctx.opts.sourceMap && d.located ? { sourceLocations: [{ sourceMap: ctx.opts.sourceMap, ranges: [d.stage.range] }] } : {}),
     });
   d.platform = platform;
   if (d.unregistered) d.dispatched = true;
