@@ -1,4 +1,6 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { digestOf, isDigest, KilnError } from '../../compiler/index.js';
 import type { ImageConfig, llb } from '../../compiler/index.js';
@@ -44,6 +46,12 @@ export class OciLayout {
     return bytes;
   }
 
+  /** Streams a blob from disk (verified by the consumer that needs it: layer diff ids are checked on unpack). */
+  openBlob(digest: string): Readable {
+    if (!isDigest(digest)) throw new KilnError('oci/bad-digest', `invalid digest ${digest}`);
+    return createReadStream(join(this.dir, 'blobs', 'sha256', digest.slice(7)));
+  }
+
   async #json<T>(digest: string): Promise<T> {
     return JSON.parse(new TextDecoder().decode(await this.blob(digest))) as T;
   }
@@ -52,7 +60,7 @@ export class OciLayout {
    * Finds the image a reference names: by the `org.opencontainers.image.ref.name`
    * annotation (full reference or tag), or by digest; picks the platform from an index.
    */
-  async resolve(ref: string, platform: llb.Platform): Promise<{ digest: string; config: ImageConfig; manifest: Descriptor }> {
+  async resolve(ref: string, platform: llb.Platform): Promise<{ digest: string; config: ImageConfig; manifest: Descriptor; layers: readonly Descriptor[] }> {
     const manifests = this.#index.manifests ?? [];
     const at = ref.indexOf('@');
     const digest = at >= 0 ? ref.slice(at + 1) : undefined;
@@ -65,8 +73,8 @@ export class OciLayout {
       (manifests.length === 1 && !digest ? manifests[0] : undefined);
     if (!hit) throw new KilnError('oci/not-found', `${ref} not found in ${this.dir}`);
     const manifest = INDEX_TYPES.has(hit.mediaType) ? await this.#pick(hit, platform) : hit;
-    const m = await this.#json<{ config: Descriptor }>(manifest.digest);
-    return { digest: digest ?? hit.digest, config: await this.#json<ImageConfig>(m.config.digest), manifest };
+    const m = await this.#json<{ config: Descriptor; layers?: Descriptor[] }>(manifest.digest);
+    return { digest: digest ?? hit.digest, config: await this.#json<ImageConfig>(m.config.digest), manifest, layers: m.layers ?? [] };
   }
 
   async #pick(index: Descriptor, platform: llb.Platform): Promise<Descriptor> {

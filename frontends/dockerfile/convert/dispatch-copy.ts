@@ -5,6 +5,7 @@ import type { DispatchState } from './dispatch-state.js';
 import { displayName, envOf, ShellLex, uppercaseCmd } from './expand.js';
 import { commitToHistory } from './image.js';
 import { parseGitRef } from './git-ref.js';
+import type { GitRef } from './git-ref.js';
 import { chownOf } from './owner.js';
 
 /** What COPY and ADD need from the conversion besides their stage. */
@@ -25,7 +26,7 @@ function groupId(d: DispatchState, name: string): string {
 }
 
 function isHttpSource(src: string): boolean {
-  return /^https?:\/\//i.test(src);
+  return /^https?:\/\//.test(src);
 }
 
 /** `--chmod` as an octal number or a symbolic mode string. */
@@ -39,6 +40,25 @@ function parseChmod(chmod: string): number | string {
     throw new KilnError('dockerfile/invalid-chmod', `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
   }
   return chmod;
+}
+
+/** An ADD's git source; options in the URL must agree with the flags (BuildKit's dispatchCopy). */
+function gitSource(git: GitRef, keepGitDirFlag: boolean | undefined, checksumFlag: string, customName: string): llb.State {
+  if (keepGitDirFlag !== undefined && git.keepGitDir !== undefined && keepGitDirFlag !== git.keepGitDir) {
+    throw new KilnError('dockerfile/git-ref', 'inconsistent keep-git-dir configuration');
+  }
+  if (checksumFlag && git.checksum && checksumFlag !== git.checksum) {
+    throw new KilnError('dockerfile/git-ref', `checksum mismatch "${checksumFlag}" != "${git.checksum}"`);
+  }
+  const keepGitDir = git.keepGitDir ?? keepGitDirFlag;
+  const checksum = git.checksum || checksumFlag;
+  return llb.git(git.remote, git.ref ?? '', {
+    customName,
+    ...(keepGitDir ? { keepGitDir: true } : {}),
+    ...(checksum ? { checksum } : {}),
+    ...(git.subdir ? { subdir: git.subdir } : {}),
+    ...(git.submodules === false ? { skipSubmodules: true } : {}),
+  });
 }
 
 /**
@@ -90,11 +110,9 @@ export function dispatchCopy(d: DispatchState, c: CopyCommand | AddCommand, sour
   for (const src of sourcePaths) {
     message += ` ${src}`;
     const git = parseGitRef(src);
-    if (git) {
+    if (git && !git.local) {
       if (!isAdd) throw new KilnError('dockerfile/copy-git', "source can't be a git ref for COPY");
-      const keepGitDir = (isAdd ? c.keepGitDir : undefined) ?? git.keepGitDir;
-      const st = llb.git(git.remote, git.ref ?? '', { customName: pgName, ...(keepGitDir ? { keepGitDir: true } : {}), ...(checksum || git.checksum ? { checksum: checksum || git.checksum } : {}), ...(git.subdir ? { subdir: git.subdir } : {}) });
-      add(st, '/', { ...common, createDestPath: true });
+      add(gitSource(git, c.keepGitDir, checksum, pgName), '/', { ...common, createDestPath: true });
     } else if (isHttpSource(src)) {
       if (!isAdd) throw new KilnError('dockerfile/copy-url', "source can't be a URL for COPY");
       let filename = '__unnamed__';

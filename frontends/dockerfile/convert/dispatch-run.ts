@@ -118,7 +118,7 @@ function runMount(d: DispatchState, m: RunMount, source: DispatchState | undefin
   // is joined to the working directory and cleaned, as BuildKit's dispatchRunMounts.
   let target = m.target ?? '';
   if (!target.startsWith('/')) target = llb.cleanPath(`/${d.state.getDir()}/${target}`);
-  if (target === '/') throw new KilnError('dockerfile/invalid-mount', `invalid mount target "${m.target ?? ''}"`);
+  if (target === '/') throw new KilnError('dockerfile/invalid-mount', `invalid mount target "${target}"`);
   let selector: string | undefined;
   const src = llb.cleanPath(`/${m.source ?? ''}`);
   if (src !== '/') selector = src;

@@ -18,8 +18,10 @@ export function dispatchWorkdir(
 ): void {
   if (commit) d.workdirSet = true;
   // As BuildKit's system.NormalizeWorkdir: a relative path is joined and cleaned, an
-  // absolute one is kept as written (`/a//b` stays so in the config and the exec cwd).
-  const wd = path.startsWith('/') ? path : llb.cleanPath(`${d.image.config.WorkingDir || '/'}/${path}`);
+  // absolute one is kept as written (`/a//b` stays so in the config and the exec cwd),
+  // and an empty one (a variable that expanded to nothing) keeps the current directory.
+  const current = d.image.config.WorkingDir || '/';
+  const wd = path === '' ? current : path.startsWith('/') ? path : llb.cleanPath(`${current}/${path}`);
   d.image.config.WorkingDir = wd;
   d.state = withDir(d.state, wd);
   if (!commit) return;

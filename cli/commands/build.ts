@@ -1,0 +1,139 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { Definition, KilnError, llb } from '../../compiler/index.js';
+import { DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
+import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
+import { progressWriter } from '../../runtime/progress/index.js';
+import { createSnapshotter } from '../../runtime/snapshot/index.js';
+import { Solver, SolveError } from '../../runtime/solver/index.js';
+import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
+import { UsageError } from '../errors.js';
+import { readStdin } from '../io.js';
+import type { CompileArgs } from './compile.js';
+import { compileFromArgs, compileOptions } from './compile.js';
+import { describeFailure } from './build-failure.js';
+
+/** `type=local,dest=DIR` and friends, as buildctl writes them. */
+function parseKv(spec: string, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(spec)}: expected key=value[,key=value]`);
+    out.set(part.slice(0, eq).trim(), part.slice(eq + 1));
+  }
+  return out;
+}
+
+function pairs(list: readonly string[] | undefined, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(item)}: expected NAME=VALUE`);
+    out.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return out;
+}
+
+async function secretsOf(list: readonly string[] | undefined): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (const spec of list ?? []) {
+    const kv = parseKv(spec, '--secret');
+    const id = kv.get('id');
+    if (!id) throw new UsageError(`--secret ${spec}: id is required`);
+    const src = kv.get('src') ?? kv.get('source');
+    const env = kv.get('env');
+    if (src) out.set(id, new Uint8Array(await readFile(src)));
+    else {
+      const v = process.env[env ?? id];
+      if (v === undefined) throw new UsageError(`--secret ${spec}: environment variable ${env ?? id} is not set`);
+      out.set(id, new TextEncoder().encode(v));
+    }
+  }
+  return out;
+}
+
+/** `kiln build`: compile (or read) LLB, solve it on this machine, export the result. */
+export function buildCommand(y: Argv): Argv {
+  return y.command(
+    'build [context]',
+    'Build a Dockerfile (or an LLB definition) with runc and export the result',
+    (a) =>
+      compileOptions(a)
+        .option('llb', { type: 'string', describe: 'solve this marshaled pb.Definition (- for stdin) instead of a Dockerfile' })
+        .option('local', { type: 'string', array: true, describe: 'local source NAME=DIR for --llb graphs' })
+        .option('output', { alias: 'o', type: 'string', describe: 'type=local,dest=DIR or type=tar,dest=FILE|-; default: build and cache only' })
+        .option('no-cache', { type: 'boolean', default: false, describe: 'run every step' })
+        .option('no-cache-filter', { type: 'string', array: true, describe: 'run the steps of these stages' })
+        .option('secret', { type: 'string', array: true, describe: 'id=ID,src=FILE or id=ID,env=VAR' })
+        .option('ssh', { type: 'string', array: true, describe: 'default[=SOCKET] (SSH_AUTH_SOCK by default)' })
+        .option('progress', { choices: ['auto', 'tty', 'plain', 'rawjson'] as const, default: 'auto' as const })
+        .option('root', { type: 'string', describe: 'state directory (default /var/lib/kiln as root, $XDG_DATA_HOME/kiln otherwise)' }),
+    async (args) => {
+      const root = resolve(args.root ?? defaultRoot());
+      await mkdir(root, { recursive: true });
+      const output = args.output ? parseKv(args.output, '--output') : undefined;
+      if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
+      if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
+      const locals = pairs(args.local, '--local');
+      let def: Definition;
+      let sourceText: { filename: string; text: string } | undefined;
+      if (args.llb !== undefined) {
+        def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb)));
+      } else {
+        const compiled = await compileFromArgs(args as unknown as CompileArgs);
+        def = compiled.definition;
+        const context = resolve(args.context ?? '.');
+        const file = resolve(args.file ?? join(context, 'Dockerfile'));
+        if (!locals.has('context')) locals.set('context', context);
+        if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(file));
+        sourceText = { filename: args.file ?? 'Dockerfile', text: await readFile(file, 'utf8') };
+      }
+      const ssh = new Map<string, string>();
+      for (const s of args.ssh ?? []) {
+        const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];
+        if (!sock || !existsSync(sock)) throw new UsageError(`--ssh ${s}: no agent socket (set SSH_AUTH_SOCK or give id=SOCKET)`);
+        ssh.set(id!, sock!);
+      }
+      const lock = await lockRoot(root, { mode: 'shared' });
+      const progress = progressWriter(args.progress);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const db = StateDb.open(root);
+      try {
+        const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+        const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+        const platform = args.platform ? llb.parsePlatform(args.platform) ?? llb.hostPlatform() : llb.hostPlatform();
+        const worker = new Worker({
+          snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals,
+          secrets: await secretsOf(args.secret), ssh, images: await LayoutImageSource.open(args['image-layout'] ?? []), platform,
+        });
+        const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
+        const ref = await solver.solve(def, { signal: abort.signal, noCache: args['no-cache'] || (args['no-cache-filter'] ?? []).length > 0 });
+        if (output) {
+          const view = await snapshotter.view(ref.id);
+          try {
+            const dest = output.get('dest')!;
+            if (output.get('type') === 'local') await exportLocal(view.dir, resolve(dest), abort.signal);
+            else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), abort.signal);
+          } finally {
+            await view.release();
+          }
+        }
+        progress.close();
+      } catch (err) {
+        progress.close();
+        if (err instanceof SolveError) throw describeFailure(err, def, sourceText);
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        db.close();
+        await lock.release();
+      }
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import type { CacheStore, Ref, Vertex } from '../solver/index.js';
+import type { RefKind, StateDb } from './state-db.js';
+
+/** Options of {@link DbCacheStore}. */
+export interface DbCacheStoreOptions {
+  /**
+   * Whether a ref's data still exists (its snapshot was not removed behind the
+   * database's back). A record with a ref that fails is dropped on load: a miss, not a broken build.
+   */
+  readonly validate?: (refId: string) => boolean | Promise<boolean>;
+  /** A ref's size in bytes, recorded on save for `kiln du` and pruning by size. */
+  readonly sizeOf?: (refId: string) => number | Promise<number>;
+  /** What the solver's refs are; snapshots unless the store keeps something else. */
+  readonly kind?: RefKind;
+  readonly now?: () => number;
+}
+
+/**
+ * The solver's cache, kept in the state database: a cache key maps to the ref
+ * ids of the vertex's outputs, and the record owns those refs until it is pruned.
+ */
+export class DbCacheStore implements CacheStore {
+  readonly #db: StateDb;
+  readonly #opts: DbCacheStoreOptions;
+
+  constructor(db: StateDb, opts: DbCacheStoreOptions = {}) {
+    this.#db = db;
+    this.#opts = opts;
+  }
+
+  /** The refs saved under a key, marking the record used; undefined on a miss or when a ref has vanished. */
+  async load(key: string): Promise<readonly Ref[] | undefined> {
+    const rec = this.#db.cacheRecord(key);
+    if (!rec) return undefined;
+    const gone: string[] = [];
+    for (const id of rec.refs) {
+      if (!this.#db.ref(id) || (this.#opts.validate && !(await this.#opts.validate(id)))) gone.push(id);
+    }
+    if (gone.length > 0) {
+      this.#db.withTransaction(() => {
+        this.#db.deleteCacheRecord(key);
+        for (const id of gone) this.#db.deleteRef(id);
+      });
+      return undefined;
+    }
+    this.#db.touchCacheRecord(key, this.#now());
+    return rec.refs.map((id) => ({ id }));
+  }
+
+  /** Records a vertex's results under a key (replacing an older record of the key). */
+  async save(key: string, refs: readonly Ref[], v: Vertex): Promise<void> {
+    const sizeOf = this.#opts.sizeOf;
+    const sizes = sizeOf ? await Promise.all(refs.map(async (r) => sizeOf(r.id))) : refs.map(() => undefined);
+    const now = this.#now();
+    const kind = this.#opts.kind ?? 'snapshot';
+    this.#db.withTransaction(() => {
+      refs.forEach((r, i) => this.#db.addRef({ id: r.id, kind, size: sizes[i] }, [], now));
+      const size = refs.reduce((sum, r) => sum + (this.#db.ref(r.id)?.size ?? 0), 0);
+      this.#db.putCacheRecord({ key, refs: refs.map((r) => r.id), vertex: v.name, digest: v.digest, size }, now);
+    });
+  }
+
+  #now(): number {
+    return this.#opts.now?.() ?? Date.now();
+  }
+}

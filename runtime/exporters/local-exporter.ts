@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { copyTree } from '../snapshot/copy-tree.js';
+
+/**
+ * Writes a result's tree to a local directory (`--output type=local`). The
+ * tree is built beside the destination and swapped in with renames, so a
+ * failed or killed export leaves the old directory (or none), never half a tree.
+ */
+export async function exportLocal(srcDir: string, dest: string, signal?: AbortSignal): Promise<void> {
+  const parent = dirname(dest);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
+  try {
+    await copyTree(srcDir, tmp, signal ? { signal } : {});
+    const old = await stat(dest).then(() => `${tmp}.old`, () => undefined);
+    if (old) await rename(dest, old);
+    await rename(tmp, dest);
+    if (old) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

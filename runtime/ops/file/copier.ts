@@ -1,0 +1,201 @@
+import type { BigIntStats } from 'node:fs';
+import { chmod, constants, copyFile, link, lstat, mkdir, readdir, readlink, rm, symlink, unlink } from 'node:fs/promises';
+import { patterns } from '../../../compiler/index.js';
+import { FileOpError, isErrno } from './file-op-error.js';
+import { applyOwner, setTimes } from './fs-meta.js';
+import type { Owner, Timestamp } from './fs-meta.js';
+import type { ModeSet } from './mode-set.js';
+import { copySpecialFile } from './special-file.js';
+
+type MatchInfo = patterns.MatchInfo;
+
+/** What a Copier applies to everything it copies (fsutil's `CopyInfo`, resolved). */
+export interface CopierOptions {
+  /** The owner of every copy; undefined keeps the source's. */
+  readonly owner?: Owner;
+  /** The time of every copy; undefined keeps the source's. */
+  readonly time?: Timestamp;
+  /** Exact permission bits for every copy (`--chmod=0640`); loses to `modeSet`. */
+  readonly mode?: number;
+  readonly modeSet?: ModeSet;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Replace an existing destination of another type instead of failing (dirs still merge). */
+  readonly alwaysReplace?: boolean;
+  readonly signal?: AbortSignal;
+  /** How a host path is spelled in an error: relative to its root, never the host's. */
+  readonly show?: (hostPath: string) => string;
+}
+
+interface ParentDir {
+  readonly src: string;
+  readonly dst: string;
+  copied: boolean;
+}
+
+async function lstatOrNone(path: string): Promise<BigIntStats | undefined> {
+  try {
+    return await lstat(path, { bigint: true });
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+function matcher(kind: string, list: readonly string[] | undefined): patterns.PatternMatcher | undefined {
+  if (list === undefined || list.length === 0) return undefined;
+  try {
+    return new patterns.PatternMatcher(list);
+  } catch (err) {
+    throw new FileOpError('bad-action', `invalid ${kind}: ${JSON.stringify(list)}`, undefined, { cause: err });
+  }
+}
+
+/**
+ * Copies one tree the way fsutil's `copier` does (`cp -a` semantics): symlinks as symlinks,
+ * hard links within the copy as hard links, owners, modes and times from the source unless
+ * overridden. Include/exclude patterns apply to paths below the copied root; a directory that
+ * is not itself included is created only once something inside it is. One Copier per source,
+ * as in fsutil: hard links are only kept within it.
+ */
+export class Copier {
+  readonly #opts: CopierOptions;
+  readonly #include: patterns.PatternMatcher | undefined;
+  readonly #exclude: patterns.PatternMatcher | undefined;
+  readonly #inodes = new Map<bigint, string>();
+  readonly #parents: ParentDir[] = [];
+  readonly #show: (hostPath: string) => string;
+
+  constructor(opts: CopierOptions) {
+    this.#opts = opts;
+    this.#show = opts.show ?? ((p) => p);
+    this.#include = matcher('includepatterns', opts.include);
+    this.#exclude = matcher('excludepatterns', opts.exclude);
+  }
+
+  /**
+   * Copies host path `src` to host path `target` (both already resolved in their roots).
+   * `rel` is the path below the copied root that patterns see ('' for the root itself);
+   * `overwrite` is whether an existing directory takes the source's metadata.
+   */
+  async copy(src: string, rel: string, target: string, overwrite = false, inc = patterns.NO_MATCH_INFO, exc = patterns.NO_MATCH_INFO): Promise<void> {
+    this.#opts.signal?.throwIfAborted();
+    const st = await lstat(src, { bigint: true });
+    const existing = await lstatOrNone(target);
+    let include = true;
+    let incInfo: MatchInfo = patterns.NO_MATCH_INFO;
+    let excInfo: MatchInfo = patterns.NO_MATCH_INFO;
+    if (rel !== '') {
+      if (this.#include !== undefined) {
+        const r = this.#include.matchesUsingParentResults(rel, inc);
+        include = r.matched;
+        incInfo = r.info;
+      }
+      if (this.#exclude !== undefined) {
+        const r = this.#exclude.matchesUsingParentResults(rel, exc);
+        excInfo = r.info;
+        if (r.matched) include = false;
+      }
+    }
+    if (include) {
+      // Directories merge; anything else in the way goes, but only when asked to.
+      if (this.#opts.alwaysReplace && existing !== undefined && !(st.isDirectory() && existing.isDirectory())) {
+        await rm(target, { recursive: true, force: true });
+      }
+      await this.#createParentDirs(overwrite);
+    }
+    if (!st.isDirectory()) {
+      if (!include) return;
+      await ensureEmptyFileTarget(target, this.#show);
+    }
+    let copyInfo = include;
+    let restoreTime = false;
+    if (st.isDirectory()) {
+      const created = await this.#copyDirectory(src, rel, target, st, overwrite, include, incInfo, excInfo);
+      // An existing directory keeps its metadata unless told otherwise, but gets its time back.
+      if (!overwrite) {
+        copyInfo = created;
+        restoreTime = !created;
+      }
+    } else if (st.isFile()) {
+      const linked = st.nlink > 1n ? this.#inodes.get(st.ino) : undefined;
+      if (st.nlink > 1n && linked === undefined) this.#inodes.set(st.ino, target);
+      if (linked !== undefined) await link(linked, target);
+      // COPYFILE_EXCL: open(O_CREAT|O_EXCL) never writes through a symlink put there meanwhile.
+      else await copyFile(src, target, constants.COPYFILE_EXCL);
+    } else if (st.isSymbolicLink()) {
+      await symlink(await readlink(src), target);
+    } else {
+      await copySpecialFile(target, st);
+    }
+    if (copyInfo) await this.#copyFileInfo(st, target);
+    else if (restoreTime && existing !== undefined) await this.#copyTimes(st, target);
+  }
+
+  async #copyDirectory(src: string, rel: string, dst: string, st: BigIntStats, overwrite: boolean, include: boolean, inc: MatchInfo, exc: MatchInfo): Promise<boolean> {
+    let created = false;
+    const parent: ParentDir = { src, dst, copied: false };
+    // A directory that is not included itself waits until one of its children is (`a/*/c`).
+    if (include) {
+      created = await copyDirectoryOnly(dst, st, overwrite, this.#show);
+      parent.copied = true;
+    }
+    this.#parents.push(parent);
+    try {
+      const names = (await readdir(src)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      for (const name of names) {
+        await this.copy(`${src}/${name}`, rel === '' ? name : `${rel}/${name}`, `${dst}/${name}`, true, inc, exc);
+      }
+    } finally {
+      this.#parents.pop();
+    }
+    return created;
+  }
+
+  async #createParentDirs(overwrite: boolean): Promise<void> {
+    for (const parent of this.#parents) {
+      if (parent.copied) continue;
+      const st = await lstat(parent.src, { bigint: true });
+      if (!st.isDirectory()) throw new FileOpError('not-dir', `${this.#show(parent.src)} is not a directory`);
+      if (await copyDirectoryOnly(parent.dst, st, overwrite, this.#show)) await this.#copyFileInfo(st, parent.dst);
+      parent.copied = true;
+    }
+  }
+
+  async #copyFileInfo(st: BigIntStats, target: string): Promise<void> {
+    await applyOwner(target, this.#opts.owner, { uid: Number(st.uid), gid: Number(st.gid) });
+    const perm = Number(st.mode) & 0o7777;
+    const mode = this.#opts.modeSet !== undefined ? this.#opts.modeSet.apply(perm, st.isDirectory())
+      : this.#opts.mode !== undefined ? this.#opts.mode & 0o7777 : perm;
+    // Linux has no lchmod: a symlink's mode is always 0777.
+    if (!st.isSymbolicLink()) await chmod(target, mode);
+    await this.#copyTimes(st, target);
+  }
+
+  async #copyTimes(st: BigIntStats, target: string): Promise<void> {
+    if (this.#opts.time !== undefined) return setTimes(target, this.#opts.time);
+    const ts = (ns: bigint): Timestamp => ({ sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) });
+    await setTimes(target, ts(st.atimeNs), ts(st.mtimeNs));
+  }
+}
+
+/** Makes `dst` a directory for a copy of one with `st`; whether it had to be created. */
+async function copyDirectoryOnly(dst: string, st: BigIntStats, overwrite: boolean, show: (p: string) => string): Promise<boolean> {
+  const existing = await lstatOrNone(dst);
+  if (existing === undefined) {
+    // Owner-writable until copyFileInfo sets the real mode, after the children are in.
+    await mkdir(dst, (Number(st.mode) & 0o777) | 0o700);
+    return true;
+  }
+  if (!existing.isDirectory()) throw new FileOpError('not-dir', `cannot copy to non-directory: ${show(dst)}`, show(dst));
+  if (overwrite) await chmod(dst, Number(st.mode) & 0o7777);
+  return false;
+}
+
+/** Clears the way for a non-directory: a file or symlink there is removed, a directory is an error. */
+async function ensureEmptyFileTarget(dst: string, show: (p: string) => string): Promise<void> {
+  const existing = await lstatOrNone(dst);
+  if (existing === undefined) return;
+  if (existing.isDirectory()) throw new FileOpError('is-dir', `cannot replace to directory ${show(dst)} with file`, show(dst));
+  await unlink(dst);
+}

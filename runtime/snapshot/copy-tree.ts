@@ -1,0 +1,105 @@
+import { copyFile, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { join } from 'node:path';
+import { applyMeta, byteOrder, deviceNumbers, makeNode, metaOf } from './fs-meta.js';
+import { isOpaqueDir, readXattrs } from './xattrs.js';
+
+/** How `copyTree` reads its source. */
+export interface CopyTreeOptions {
+  /**
+   * Read the source as an overlay upper dir: whiteouts (char 0/0) delete what
+   * is below, opaque directories hide it. Off for plain trees.
+   */
+  readonly overlay?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+interface Ctx {
+  readonly overlay: boolean;
+  readonly signal: AbortSignal | undefined;
+  /** First copy of each multiply-linked inode, so later names become hard links again. */
+  readonly links: Map<string, string>;
+  /** Directory times are set last, children having touched them. */
+  readonly dirs: { path: string; st: Stats }[];
+}
+
+/**
+ * Copies the tree `src` onto `dst` (created if missing, merged if present: a
+ * later tree wins), keeping owners, modes, times, xattrs, symlinks, hard links
+ * (within `src`) and device nodes. Sockets are skipped, as in a layer tar.
+ */
+export async function copyTree(src: string, dst: string, opts: CopyTreeOptions = {}): Promise<void> {
+  const ctx: Ctx = { overlay: opts.overlay ?? false, signal: opts.signal, links: new Map(), dirs: [] };
+  const st = await lstat(src);
+  await mkdir(dst, { recursive: true });
+  await copyDir(src, dst, ctx);
+  await applyMeta(dst, metaOf(st, await readXattrs(src)), 'dir', { times: false });
+  ctx.dirs.push({ path: dst, st });
+  for (const d of ctx.dirs.reverse()) await applyMeta(d.path, metaOf(d.st), 'dir');
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Empties a directory, keeping the directory itself. */
+export async function clearDir(dir: string, keep?: ReadonlySet<string>): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const p = join(dir, name);
+    if (!keep?.has(p)) await rm(p, { recursive: true, force: true });
+  }
+}
+
+async function copyDir(src: string, dst: string, ctx: Ctx): Promise<void> {
+  const names = (await readdir(src)).sort(byteOrder);
+  for (const name of names) {
+    ctx.signal?.throwIfAborted();
+    const from = join(src, name);
+    const to = join(dst, name);
+    const st = await lstat(from);
+    if (ctx.overlay && st.isCharacterDevice() && st.rdev === 0) {
+      await rm(to, { recursive: true, force: true });
+      continue;
+    }
+    await copyEntry(from, to, st, ctx);
+  }
+}
+
+async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx): Promise<void> {
+  const existing = await lstatOrUndefined(to);
+  if (st.isDirectory()) {
+    if (existing && !existing.isDirectory()) await rm(to, { recursive: true, force: true });
+    if (!existing || !existing.isDirectory()) await mkdir(to);
+    else if (ctx.overlay && (await isOpaqueDir(from))) await clearDir(to);
+    await copyDir(from, to, ctx);
+    await applyMeta(to, metaOf(st, await readXattrs(from)), 'dir', { times: false });
+    ctx.dirs.push({ path: to, st });
+    return;
+  }
+  if (existing) await rm(to, { recursive: true, force: true });
+  if (st.nlink > 1) {
+    const key = `${st.dev}:${st.ino}`;
+    const first = ctx.links.get(key);
+    if (first !== undefined) {
+      await link(first, to);
+      return;
+    }
+    ctx.links.set(key, to);
+  }
+  let kind: 'symlink' | 'other' = 'other';
+  if (st.isFile()) await copyFile(from, to);
+  else if (st.isSymbolicLink()) {
+    await symlink(await readlink(from), to);
+    kind = 'symlink';
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    const { major, minor } = deviceNumbers(st.rdev);
+    if (!(await makeNode(to, st.isCharacterDevice() ? 'char' : 'block', major, minor))) return;
+  } else if (st.isFIFO()) await makeNode(to, 'fifo');
+  else return;
+  await applyMeta(to, metaOf(st, await readXattrs(from)), kind);
+}

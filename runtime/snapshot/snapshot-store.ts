@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KilnError } from '../../compiler/index.js';
+
+/** What `<root>/snapshots/<id>/meta.json` records. */
+export interface SnapshotRecord {
+  readonly version: 1;
+  readonly id: string;
+  readonly state: 'active' | 'committed';
+  /** The snapshots it was prepared on, lowest first. */
+  readonly parents: readonly string[];
+  /**
+   * Its layer chain, lowest first, its own layer last; paths relative to
+   * `<root>/snapshots` (`<id>/fs`, `<id>/flat`), so the root can move.
+   */
+  readonly layers: readonly string[];
+}
+
+const ID = /^[0-9a-f]{16}$/;
+
+/**
+ * The on-disk layout both snapshotters share: `<root>/snapshots/<id>/` holding
+ * `fs` (the snapshot's own layer) and `meta.json`, written atomically (temp
+ * file + rename) so a killed process never leaves a half record.
+ */
+export class SnapshotStore {
+  readonly #given: string;
+  #root: Promise<string> | undefined;
+
+  constructor(root: string) {
+    this.#given = root;
+  }
+
+  /** The root, created and resolved to its real path (mountinfo lists real paths). */
+  root(): Promise<string> {
+    this.#root ??= (async () => {
+      await mkdir(join(this.#given, 'snapshots'), { recursive: true });
+      return realpath(this.#given);
+    })();
+    return this.#root;
+  }
+
+  /** `<root>/snapshots`, where layer paths in records are relative to. */
+  async snapshotsDir(): Promise<string> {
+    return join(await this.root(), 'snapshots');
+  }
+
+  /** A new random snapshot id (16 hex digits: short, so long overlay chains fit one page). */
+  newId(): string {
+    return randomBytes(8).toString('hex');
+  }
+
+  /** The directory of snapshot `id`, refusing anything that is not an id (no path tricks). */
+  async dir(id: string): Promise<string> {
+    if (!ID.test(id)) throw new KilnError('snapshot/bad-id', `not a snapshot id: ${JSON.stringify(id)}`);
+    return join(await this.snapshotsDir(), id);
+  }
+
+  async write(rec: SnapshotRecord): Promise<void> {
+    const dir = await this.dir(rec.id);
+    const tmp = join(dir, `.meta.json.${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, `${JSON.stringify(rec)}\n`);
+    await rename(tmp, join(dir, 'meta.json'));
+  }
+
+  /** The record of `id`; `state` says which kind the caller needs. */
+  async read(id: string, state: SnapshotRecord['state']): Promise<SnapshotRecord> {
+    let rec: SnapshotRecord;
+    try {
+      rec = JSON.parse(await readFile(join(await this.dir(id), 'meta.json'), 'utf8')) as SnapshotRecord;
+    } catch (err) {
+      if (err instanceof KilnError) throw err;
+      throw new KilnError('snapshot/not-found', `no snapshot ${id}`, { cause: err });
+    }
+    if (rec.state !== state) throw new KilnError('snapshot/wrong-state', `snapshot ${id} is ${rec.state}, not ${state}`);
+    return rec;
+  }
+
+  /** Absolute paths of a record's layers, lowest first. */
+  async layerPaths(rec: SnapshotRecord): Promise<string[]> {
+    const base = await this.snapshotsDir();
+    return rec.layers.map((l) => join(base, l));
+  }
+
+  /** Deletes a snapshot: the record first, so a crash midway leaves no half snapshot visible. */
+  async delete(id: string): Promise<void> {
+    const dir = await this.dir(id);
+    await rm(join(dir, 'meta.json'), { force: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Snapshots: immutable file-system trees that results are made of, stored as
+ * layers (containerd's model). A committed snapshot is its parents' layers plus
+ * its own; mounting stacks them with overlayfs (or copies, where overlay is
+ * unavailable). Implemented in this folder.
+ */
+
+/** A writable snapshot being prepared (by an exec, a file op, a source). */
+export interface ActiveSnapshot {
+  /** Where the snapshot's tree is mounted, writable. */
+  readonly dir: string;
+  /** Internal id of the active snapshot. */
+  readonly id: string;
+}
+
+/** A read-only view of a committed snapshot. */
+export interface SnapshotView {
+  readonly dir: string;
+  release(): Promise<void>;
+}
+
+export interface Snapshotter {
+  /** A writable tree on top of `parents` (committed snapshot ids, lowest first; empty for scratch). */
+  prepare(parents: readonly string[]): Promise<ActiveSnapshot>;
+  /** Unmounts and freezes an active snapshot; returns its committed id. */
+  commit(active: ActiveSnapshot): Promise<string>;
+  /** Throws an active snapshot away. */
+  abort(active: ActiveSnapshot): Promise<void>;
+  /** Mounts a committed snapshot read-only. */
+  view(id: string): Promise<SnapshotView>;
+  /** The layer directories of a committed snapshot, lowest first (for merge, diff and export). */
+  layers(id: string): Promise<readonly string[]>;
+  /** Deletes a committed snapshot that nothing references any more. */
+  remove(id: string): Promise<void>;
+}

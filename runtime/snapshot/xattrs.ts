@@ -1,0 +1,84 @@
+/**
+ * Extended attributes, through `@napi-rs/xattr` (Node has no xattr API). The
+ * module is loaded lazily so a platform without its prebuilt binary still runs:
+ * xattrs are then neither read nor written, and overlay opaque directories
+ * cannot be detected (the overlay snapshotter refuses to start without it).
+ */
+interface XattrModule {
+  listAttributes(path: string): Promise<string[]>;
+  getAttribute(path: string, name: string): Promise<Buffer | null>;
+  setAttribute(path: string, name: string, value: Buffer | string): Promise<void>;
+}
+
+let loading: Promise<XattrModule | undefined> | undefined;
+
+function load(): Promise<XattrModule | undefined> {
+  loading ??= import('@napi-rs/xattr').then(
+    (m: unknown) => ((m as { default?: XattrModule }).default ?? m) as XattrModule,
+    () => undefined,
+  );
+  return loading;
+}
+
+/** Whether xattrs can be read and written on this platform. */
+export async function xattrsAvailable(): Promise<boolean> {
+  return (await load()) !== undefined;
+}
+
+/** The xattr that marks an overlay upper directory opaque (the kernel's, with value `y`). */
+export const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+/** Overlayfs keeps its private bookkeeping under this prefix; it never belongs in a layer. */
+const OVERLAY_PRIVATE = 'trusted.overlay.';
+
+/**
+ * The xattrs of `path` (not following a symlink), without overlayfs' private ones;
+ * empty where xattrs are unsupported (the file system or the platform).
+ */
+export async function readXattrs(path: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  const x = await load();
+  if (!x) return out;
+  let names: string[];
+  try {
+    names = await x.listAttributes(path);
+  } catch {
+    return out;
+  }
+  for (const name of names.sort()) {
+    if (name.startsWith(OVERLAY_PRIVATE)) continue;
+    try {
+      const value = await x.getAttribute(path, name);
+      if (value) out.set(name, value);
+    } catch {
+      // vanished or not readable by us: skipped like an unsupported attribute
+    }
+  }
+  return out;
+}
+
+/** Sets xattrs on `path`, skipping those the file system or our privileges refuse (`trusted.*` as non-root). */
+export async function writeXattrs(path: string, attrs: ReadonlyMap<string, Buffer>): Promise<void> {
+  if (attrs.size === 0) return;
+  const x = await load();
+  if (!x) return;
+  for (const [name, value] of attrs) {
+    try {
+      await x.setAttribute(path, name, value);
+    } catch {
+      // EPERM / ENOTSUP: "where possible", as containerd does for rootless unpacks
+    }
+  }
+}
+
+/** Whether an overlay upper directory is opaque (hides everything below it). */
+export async function isOpaqueDir(path: string): Promise<boolean> {
+  const x = await load();
+  if (!x) return false;
+  try {
+    // `x` marks a directory holding xwhiteouts (kernel 6.7+, made by userspace), not an opaque one.
+    return (await x.getAttribute(path, OPAQUE_XATTR))?.toString() === 'y';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,88 @@
+import { KilnError } from '../../compiler/index.js';
+import type { pb } from '../../compiler/index.js';
+import { applyFileAction, lookupFrom } from '../ops/file/index.js';
+import type { ActiveSnapshot, SnapshotView } from '../snapshot/index.js';
+import type { Operation, Ref, Vertex } from '../solver/index.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * A FileOp: its actions run in order on snapshots. An action working on the
+ * previous action's result keeps writing the same snapshot; other results
+ * are committed so later actions can read or build on them.
+ */
+export function fileOp(v: Vertex, w: WorkerContext): Operation {
+  const actions = v.op.file?.actions ?? [];
+  return {
+    async exec(inputs, ctx) {
+      const n = inputs.length;
+      const results: (string | undefined)[] = [];
+      let current: { index: number; active: ActiveSnapshot } | undefined;
+      const views: SnapshotView[] = [];
+      /** The committed snapshot id standing for input/action number `x`, or undefined for scratch. */
+      const committed = async (x: number): Promise<string | undefined> => {
+        if (x < 0) return undefined;
+        if (x < n) return inputs[x]!.id;
+        const i = x - n;
+        if (current?.index === i) {
+          results[i] = await w.snapshotter.commit(current.active);
+          current = undefined;
+        }
+        const id = results[i];
+        if (!id) throw new KilnError('solver/bad-file-action', `action ${i} has no result`);
+        return id;
+      };
+      const dirOf = async (x: number): Promise<string | undefined> => {
+        const id = await committed(x);
+        if (!id) return undefined;
+        const view = await w.snapshotter.view(id);
+        views.push(view);
+        return view.dir;
+      };
+      try {
+        for (const [i, action] of actions.entries()) {
+          const input = Number(action.input ?? 0);
+          let active: ActiveSnapshot;
+          if (current && input === n + current.index) active = current.active;
+          else {
+            const base = await committed(input);
+            if (current) results[current.index] = await w.snapshotter.commit(current.active);
+            active = await w.snapshotter.prepare(base ? [base] : []);
+          }
+          current = { index: i, active };
+          // Decoded proto3 leaves 0 out: a missing index is input 0, not scratch.
+          const source = action.copy ? await dirOf(Number(action.secondaryInput ?? 0)) : undefined;
+          await applyFileAction(action as pb.FileAction, {
+            target: active.dir,
+            ...(source ? { source } : {}),
+            users: lookupFrom(active.dir),
+            signal: ctx.signal,
+          });
+        }
+        if (current) {
+          results[current.index] = await w.snapshotter.commit(current.active);
+          current = undefined;
+        }
+        const outputs: Ref[] = [];
+        actions.forEach((a, i) => {
+          const out = Number(a.output ?? 0);
+          if (out >= 0) outputs[out] = { id: results[i]! };
+        });
+        return outputs;
+      } finally {
+        if (current) await w.snapshotter.abort(current.active).catch(() => undefined);
+        for (const view of views) await view.release().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** A MergeOp: one snapshot whose layers are its inputs' layers, stacked in order. */
+export function mergeOp(v: Vertex, w: WorkerContext): Operation {
+  const order = (v.op.merge?.inputs ?? []).map((m) => Number(m.input ?? 0));
+  return {
+    async exec(inputs) {
+      const active = await w.snapshotter.prepare(order.map((i) => inputs[i]!.id));
+      return [{ id: await w.snapshotter.commit(active) }];
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
+import type { Operation, Ref, Vertex } from '../solver/index.js';
+import { applyLayerTar } from '../snapshot/index.js';
+import { checksumContext, localWalkOptions, syncContext } from '../sources/local/index.js';
+import type { WorkerContext } from './worker-context.js';
+
+/** `local://NAME`: the client's directory, filtered by the source's attributes; keyed by its content. */
+export function localSource(v: Vertex, w: WorkerContext): Operation {
+  const id = v.op.source!.identifier!;
+  const name = id.slice('local://'.length);
+  const attrs = v.op.source!.attrs ?? {};
+  const dir = () => {
+    const d = w.locals.get(name);
+    if (!d) throw new KilnError('solver/no-local', `no local directory named "${name}" (pass --local ${name}=DIR)`);
+    return d;
+  };
+  const walk = localWalkOptions(attrs);
+  return {
+    async contentKey(_inputs, signal) {
+      return `local:${await checksumContext(dir(), walk, { signal })}`;
+    },
+    async exec() {
+      const active = await w.snapshotter.prepare([]);
+      try {
+        await syncContext(dir(), active.dir, walk);
+        return [{ id: await w.snapshotter.commit(active) }];
+      } catch (err) {
+        await w.snapshotter.abort(active);
+        throw err;
+      }
+    },
+  };
+}
+
+/** `docker-image://REF` and `oci-layout://REF`: the image's layers unpacked into a snapshot chain; keyed by manifest digest. */
+export function imageSource(v: Vertex, w: WorkerContext): Operation {
+  const id = v.op.source!.identifier!;
+  const ref = id.replace(/^(docker-image|oci-layout):\/\//, '');
+  const platform = v.op.platform ? { os: v.op.platform.OS ?? 'linux', architecture: v.op.platform.Architecture ?? 'amd64', ...(v.op.platform.Variant ? { variant: v.op.platform.Variant } : {}) } : w.platform;
+  const parsed = parseImageRef(ref);
+  const normalized = 'error' in parsed ? ref : formatImageRef(parsed);
+  return {
+    async contentKey() {
+      return `image:${(await w.images.resolve(normalized, platform)).digest}`;
+    },
+    async exec(_inputs, ctx) {
+      const image = await w.images.resolve(normalized, platform);
+      let parent: string[] = [];
+      for (const layer of image.layers) {
+        const active = await w.snapshotter.prepare(parent);
+        try {
+          await applyLayerTar(await image.openLayer(layer.digest), active.dir, { signal: ctx.signal });
+          parent = [await w.snapshotter.commit(active)];
+        } catch (err) {
+          await w.snapshotter.abort(active);
+          throw err;
+        }
+      }
+      if (parent.length === 0) {
+        const active = await w.snapshotter.prepare([]);
+        parent = [await w.snapshotter.commit(active)];
+      }
+      return parent.map((id): Ref => ({ id }));
+    },
+  };
+}

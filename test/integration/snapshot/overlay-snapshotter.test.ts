@@ -1,0 +1,179 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { CopySnapshotter, OverlaySnapshotter, applyLayerTar, createSnapshotter, writeLayerTar } from '../../../runtime/snapshot/index.js';
+import type { Snapshotter } from '../../../runtime/snapshot/index.js';
+import { mountsUnder, unmount } from '../../../runtime/snapshot/mount.js';
+import { corpusDir } from '../../support/corpus.js';
+import { listTree, readTar } from '../../runtime/snapshot/fs-tree.js';
+
+// Kernel overlayfs needs root (and an upper-capable file system under the temp dir).
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('skipping overlay snapshotter integration tests: they need root for overlay mounts');
+const rootDescribe = isRoot ? describe : describe.skip;
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'kiln-overlay-'));
+});
+afterEach(async () => {
+  for (const m of await mountsUnder(tmp)) await unmount(m);
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function tarOf(dir: string): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  await writeLayerTar(dir, out);
+  return Buffer.concat(chunks);
+}
+
+/** Commits a snapshot on `parents` after `change` ran in it. */
+async function step(s: Snapshotter, parents: readonly string[], change: (dir: string) => Promise<void>): Promise<string> {
+  const active = await s.prepare(parents);
+  await change(active.dir);
+  return s.commit(active);
+}
+
+async function namesIn(s: Snapshotter, id: string): Promise<string[]> {
+  const view = await s.view(id);
+  try {
+    return (await listTree(view.dir)).map((l) => l.split(' ')[0]!);
+  } finally {
+    await view.release();
+  }
+}
+
+rootDescribe('OverlaySnapshotter (root, kernel overlayfs)', () => {
+  it('is what createSnapshotter picks here', async () => {
+    expect((await createSnapshotter(join(tmp, 'root'))).kind).toBe('overlay');
+  });
+
+  it('stacks a 3-level chain; deletions become whiteouts and opaque dirs in the layer tar', async () => {
+    const s = new OverlaySnapshotter(join(tmp, 'root'));
+    const s1 = await step(s, [], async (d) => {
+      await mkdir(join(d, 'd/sub'), { recursive: true });
+      await writeFile(join(d, 'a'), '1');
+      await writeFile(join(d, 'd/x'), 'x');
+      await writeFile(join(d, 'd/sub/y'), 'y');
+      await mkdir(join(d, 'o'));
+      await writeFile(join(d, 'o/old'), 'old');
+    });
+    const s2 = await step(s, [s1], async (d) => {
+      await writeFile(join(d, 'a'), '2');
+      await writeFile(join(d, 'b'), 'b');
+    });
+    const s3 = await step(s, [s2], async (d) => {
+      await rm(join(d, 'd/x'));
+      await rm(join(d, 'o'), { recursive: true });
+      await mkdir(join(d, 'o'));
+      await writeFile(join(d, 'o/new'), 'new');
+      await writeFile(join(d, 'c'), 'c');
+    });
+
+    expect(await s.layers(s3)).toHaveLength(3);
+    expect(await namesIn(s, s3)).toEqual(['/a', '/b', '/c', '/d', '/d/sub', '/d/sub/y', '/o', '/o/new']);
+    expect(await namesIn(s, s1)).toEqual(['/a', '/d', '/d/sub', '/d/sub/y', '/d/x', '/o', '/o/old']);
+    const v2 = await s.view(s2);
+    expect(await readFile(join(v2.dir, 'a'), 'utf8')).toBe('2');
+    await v2.release();
+
+    const top = (await s.layers(s3)).at(-1)!;
+    const entries = await readTar(await tarOf(top));
+    expect(entries.map((e) => `${e.name} ${e.type}`)).toEqual(['c file', 'd/ directory', 'd/.wh.x file', 'o/ directory', 'o/.wh..wh..opq file', 'o/new file']);
+
+    // The three layer tars applied in order rebuild the merged view.
+    const copy = new CopySnapshotter(join(tmp, 'copy'));
+    const active = await copy.prepare([]);
+    for (const layer of await s.layers(s3)) await applyLayerTar(Readable.from([await tarOf(layer)]), active.dir);
+    const view = await s.view(s3);
+    expect(await listTree(active.dir)).toEqual(await listTree(view.dir));
+    await view.release();
+    expect(await mountsUnder(tmp)).toEqual([]);
+  });
+
+  it('merges several parents, the later on top', async () => {
+    const s = new OverlaySnapshotter(join(tmp, 'root'));
+    const a = await step(s, [], (d) => writeFile(join(d, 'f'), 'a'));
+    const b = await step(s, [], (d) => writeFile(join(d, 'f'), 'b'));
+    const m = await step(s, [a, b], (d) => writeFile(join(d, 'g'), 'g'));
+    const view = await s.view(m);
+    expect(await readFile(join(view.dir, 'f'), 'utf8')).toBe('b');
+    await view.release();
+  });
+
+  it.each([
+    ['page-sized mount data (relative layer paths)', undefined],
+    ['a small mount data limit (flattening)', 1024],
+  ])('keeps a 200-deep chain working with %s', async (_what, mountDataLimit) => {
+    const s = new OverlaySnapshotter(join(tmp, 'root'), mountDataLimit ? { mountDataLimit } : {});
+    let id = await step(s, [], async (d) => {
+      await writeFile(join(d, 'keep'), 'base');
+      await writeFile(join(d, 'f0'), '0');
+    });
+    for (let i = 1; i < 200; i++) {
+      id = await step(s, [id], async (d) => {
+        await rm(join(d, `f${i - 1}`));
+        await writeFile(join(d, `f${i}`), String(i));
+      });
+    }
+    expect(await namesIn(s, id)).toEqual(['/f199', '/keep']);
+    // ~180 layers fit one page as relative paths; past that (or the lowered limit) the chain was flattened once or more.
+    const layers = await s.layers(id);
+    expect(layers[0]).toMatch(/\/flat$/);
+    expect(layers.length).toBeLessThan(mountDataLimit ? 60 : 200);
+    expect(await mountsUnder(tmp)).toEqual([]);
+  }, 120_000);
+
+  it('leaves no mount behind on failures, aborts and crashes', async () => {
+    const root = join(tmp, 'root');
+    const s = new OverlaySnapshotter(root);
+    const base = await step(s, [], (d) => writeFile(join(d, 'f'), 'f'));
+    const child = await step(s, [base], (d) => writeFile(join(d, 'g'), 'g'));
+
+    // A mount that fails (a lower layer vanished) cleans up what prepare made.
+    await rm((await s.layers(child))[0]!, { recursive: true });
+    const before = await readdir(join(root, 'snapshots'));
+    await expect(s.prepare([child])).rejects.toMatchObject({ code: 'snapshot/mount-failed' });
+    expect(await readdir(join(root, 'snapshots'))).toEqual(before);
+    expect(await mountsUnder(root)).toEqual([]);
+
+    // abort and view release unmount.
+    const ok = await step(s, [], (d) => writeFile(join(d, 'f'), 'f'));
+    const ok2 = await step(s, [ok], (d) => writeFile(join(d, 'h'), 'h'));
+    const active = await s.prepare([ok2]);
+    const view = await s.view(ok2);
+    expect(await mountsUnder(root)).toHaveLength(2);
+    await s.abort(active);
+    await view.release();
+    expect(await mountsUnder(root)).toEqual([]);
+
+    // A process that dies mid-build leaves mounts; recover() at the next start removes them.
+    const crashed = await s.prepare([ok2]);
+    await writeFile(join(crashed.dir, 'half'), 'written');
+    await s.view(ok2);
+    expect(await mountsUnder(root)).toHaveLength(2);
+    await new OverlaySnapshotter(root).recover();
+    expect(await mountsUnder(root)).toEqual([]);
+    await expect(s.commit(crashed)).rejects.toMatchObject({ code: 'snapshot/not-found' });
+    expect(await namesIn(s, ok2)).toEqual(['/f', '/h']);
+  });
+
+  it('unpacks the busybox corpus image into a snapshot', async () => {
+    const layout = corpusDir('images/busybox-oci');
+    const blob = (digest: string): string => join(layout, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(await readFile(blob(index.manifests[0]!.digest), 'utf8')) as { layers: { digest: string }[] };
+    const s = new OverlaySnapshotter(join(tmp, 'root'));
+    let parents: string[] = [];
+    for (const layer of manifest.layers) parents = [await step(s, parents, (d) => applyLayerTar(createReadStream(blob(layer.digest)), d))];
+    const view = await s.view(parents[0]!);
+    const st = await stat(join(view.dir, 'bin/busybox'));
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o755);
+    await view.release();
+  });
+});

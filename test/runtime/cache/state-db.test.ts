@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { StateDb } from '../../../runtime/cache/index.js';
+import { MIGRATIONS } from '../../../runtime/cache/migrations.js';
+import { spawnWorker } from './child/spawn-worker.js';
+import { tempRoots } from './temp-root.js';
+
+const newRoot = tempRoots();
+const tables = (db: StateDb) => db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+
+describe('StateDb', () => {
+  it('creates the schema in WAL mode, and migrating again changes nothing', () => {
+    const root = newRoot();
+    const db = StateDb.open(root);
+    expect(db.version).toBe(MIGRATIONS.length);
+    expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(tables(db)).toEqual(['cache_records', 'images', 'ref_owners', 'refs']);
+    db.addRef({ id: 'r1', kind: 'snapshot', size: 10 }, ['keep']);
+    db.migrate();
+    db.close();
+
+    const again = StateDb.open(root);
+    expect(again.version).toBe(MIGRATIONS.length);
+    expect(again.ref('r1')).toMatchObject({ id: 'r1', size: 10 });
+    again.close();
+  });
+
+  it('refuses a database made by a newer kiln', () => {
+    const root = newRoot();
+    const db = StateDb.open(root);
+    db.db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => StateDb.open(root)).toThrow(expect.objectContaining({ code: 'state/too-new' }));
+  });
+
+  it('rolls a transaction back whole when it throws', () => {
+    const db = StateDb.openFile(':memory:');
+    expect(() =>
+      db.withTransaction(() => {
+        db.addRef({ id: 'a', kind: 'blob' });
+        db.withTransaction(() => db.addRef({ id: 'b', kind: 'blob' }));
+        throw new Error('killed midway');
+      }),
+    ).toThrow('killed midway');
+    expect(db.ref('a')).toBeUndefined();
+    expect(db.ref('b')).toBeUndefined();
+  });
+
+  it('keeps refs by owner: releasing the last owner makes an orphan, deleting cascades', () => {
+    const db = StateDb.openFile(':memory:');
+    db.addRef({ id: 'base', kind: 'snapshot', size: 5 });
+    db.addRef({ id: 'top', kind: 'snapshot', size: 3 }, ['cache:k']);
+    db.addOwner('base', 'ref:top');
+    db.addOwner('base', 'other');
+    expect(db.releaseOwner('other')).toEqual([]);
+    expect(db.orphanRefs()).toEqual([]);
+    expect(db.releaseOwner('cache:k')).toEqual(['top']);
+    expect(db.deleteRef('top')).toEqual(['base']);
+    expect(db.orphanRefs().map((r) => r.id)).toEqual(['base']);
+    expect(db.totalSize()).toBe(5);
+  });
+
+  it('updates a ref size only when one is given', () => {
+    const db = StateDb.openFile(':memory:');
+    db.addRef({ id: 'a', kind: 'blob', size: 7 });
+    db.addRef({ id: 'a', kind: 'blob' });
+    expect(db.ref('a')?.size).toBe(7);
+    db.addRef({ id: 'a', kind: 'blob', size: 9 });
+    expect(db.ref('a')?.size).toBe(9);
+  });
+
+  it('names images, moving the hold on their refs', () => {
+    const db = StateDb.openFile(':memory:');
+    for (const id of ['l1', 'l2']) db.addRef({ id, kind: 'blob' });
+    db.setImage('example.com/app:1', 'sha256:aa', ['l1', 'l2'], 1);
+    db.setImage('example.com/app:1', 'sha256:bb', ['l2'], 2);
+    expect(db.image('example.com/app:1')).toEqual({ name: 'example.com/app:1', digest: 'sha256:bb', created: 1, updated: 2 });
+    expect(db.ownersOf('l1')).toEqual([]);
+    expect(db.ownersOf('l2')).toEqual(['image:example.com/app:1']);
+    expect(db.deleteImage('example.com/app:1')).toEqual(['l2']);
+    expect(db.images()).toEqual([]);
+  });
+
+  it('lets two processes open and write one database at once', async () => {
+    const root = newRoot();
+    const writers = ['a', 'b'].map((tag) => spawnWorker(['db-writer', root, '200', tag]));
+    const results = await Promise.all(writers.map((w) => w.exited));
+    for (const r of results) expect(r).toEqual({ code: 0, stderr: '' });
+    const db = StateDb.open(root);
+    expect(db.cacheRecords()).toHaveLength(400);
+    expect(db.totalSize()).toBe(400);
+    expect(db.orphanRefs()).toEqual([]);
+    expect(db.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('opens a database file in a new directory', () => {
+    const db = StateDb.openFile(join(newRoot(), 'deep', 'er', 'state.db'));
+    expect(db.version).toBe(MIGRATIONS.length);
+    db.close();
+  });
+});
