@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
+import { imageCommand } from './commands/image.js';
 import { llbCommand } from './commands/llb.js';
 import { reportError, UsageError } from './errors.js';
 import { kilnVersion } from './version.js';
@@ -12,7 +13,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .scriptName('kiln')
     .usage('$0 <command> [options]\n\nkiln builds container images from Dockerfiles and other build languages through BuildKit\'s LLB.')
     .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand);
-  const cli = buildCommand(compileCommand(base))
+  const cli = imageCommand(buildCommand(compileCommand(base)))
     .demandCommand(1, 'name a command; see kiln --help')
     .strict()
     .version(kilnVersion())

@@ -13,3 +13,4 @@ export * as snapshot from './snapshot/index.js';
 export * as solver from './solver/index.js';
 export * as localSource from './sources/local/index.js';
 export * as worker from './worker/index.js';
+export * as images from './images/index.js';

@@ -3,12 +3,14 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { Definition, KilnError, llb } from '../../compiler/index.js';
-import { DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
+import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
+import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
 import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
 import { progressWriter } from '../../runtime/progress/index.js';
 import { createSnapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
 import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
+import type { ImageSource } from '../../runtime/worker/index.js';
 import { UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
@@ -77,19 +79,6 @@ export function buildCommand(y: Argv): Argv {
       if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
       if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
       const locals = pairs(args.local, '--local');
-      let def: Definition;
-      let sourceText: { filename: string; text: string } | undefined;
-      if (args.llb !== undefined) {
-        def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb)));
-      } else {
-        const compiled = await compileFromArgs(args as unknown as CompileArgs);
-        def = compiled.definition;
-        const context = resolve(args.context ?? '.');
-        const file = resolve(args.file ?? join(context, 'Dockerfile'));
-        if (!locals.has('context')) locals.set('context', context);
-        if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(file));
-        sourceText = { filename: args.file ?? 'Dockerfile', text: await readFile(file, 'utf8') };
-      }
       const ssh = new Map<string, string>();
       for (const s of args.ssh ?? []) {
         const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];
@@ -97,19 +86,43 @@ export function buildCommand(y: Argv): Argv {
         ssh.set(id!, sock!);
       }
       const lock = await lockRoot(root, { mode: 'shared' });
+      const db = StateDb.open(root);
+      const release = async () => {
+        db.close();
+        await lock.release();
+      };
+      let images: ImageSource;
+      let def: Definition;
+      let sourceText: { filename: string; text: string } | undefined;
+      try {
+        images = chainImageSources([new ImageStore(new ContentStore(root), db), await LayoutImageSource.open(args['image-layout'] ?? [])]);
+        if (args.llb !== undefined) {
+          def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb)));
+        } else {
+          const compiled = await compileFromArgs(args as unknown as CompileArgs, images);
+          def = compiled.definition;
+          const context = resolve(args.context ?? '.');
+          const file = resolve(args.file ?? join(context, 'Dockerfile'));
+          if (!locals.has('context')) locals.set('context', context);
+          if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(file));
+          sourceText = { filename: args.file ?? 'Dockerfile', text: await readFile(file, 'utf8') };
+        }
+      } catch (err) {
+        await release();
+        throw err;
+      }
       const progress = progressWriter(args.progress);
       const abort = new AbortController();
       const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const db = StateDb.open(root);
       try {
         const snapshotter = await createSnapshotter(join(root, 'snapshots'));
         const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
         const platform = args.platform ? llb.parsePlatform(args.platform) ?? llb.hostPlatform() : llb.hostPlatform();
         const worker = new Worker({
           snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals,
-          secrets: await secretsOf(args.secret), ssh, images: await LayoutImageSource.open(args['image-layout'] ?? []), platform,
+          secrets: await secretsOf(args.secret), ssh, images, platform,
         });
         const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
         const ref = await solver.solve(def, { signal: abort.signal, noCache: args['no-cache'] || (args['no-cache-filter'] ?? []).length > 0 });
@@ -131,8 +144,7 @@ export function buildCommand(y: Argv): Argv {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        db.close();
-        await lock.release();
+        await release();
       }
     },
   );

@@ -8,6 +8,7 @@ import { patterns } from '../../compiler/index.js';
 import { compileDockerfile } from '../../frontends/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import { OciLayout } from '../../runtime/index.js';
+import type { ImageSource } from '../../runtime/worker/index.js';
 import { UsageError } from '../errors.js';
 
 /** Options shared by `kiln compile` and `kiln build`. */
@@ -70,7 +71,7 @@ async function ignorePatterns(dockerfile: string, context: string): Promise<stri
 }
 
 /** Compiles the Dockerfile a command names. */
-export async function compileFromArgs(args: CompileArgs): Promise<CompiledDockerfile> {
+export async function compileFromArgs(args: CompileArgs, images?: ImageSource): Promise<CompiledDockerfile> {
   const context = resolve(args.context);
   const file = resolve(args.file ?? join(context, 'Dockerfile'));
   const text = await readFile(file, 'utf8');
@@ -79,7 +80,12 @@ export async function compileFromArgs(args: CompileArgs): Promise<CompiledDocker
     targetPlatform = llb.parsePlatform(args.platform);
     if (!targetPlatform) throw new UsageError(`invalid --platform ${JSON.stringify(args.platform)}: expected os/arch[/variant]`);
   }
-  const resolveImageConfig = await layoutsResolver(args['image-layout'] ?? []);
+  const resolveImageConfig: ResolveImageConfig | undefined = images
+    ? async (ref, platform) => {
+      const r = await images.resolve(ref, platform);
+      return { digest: r.digest, config: r.config };
+    }
+    : await layoutsResolver(args['image-layout'] ?? []);
   return compileDockerfile(text, args.file ? file : basename(file), {
     ...(args.target ? { target: args.target } : {}),
     buildArgs: parseBuildArgs(args['build-arg']),

@@ -89,7 +89,8 @@ function buildkit(dockerfile: string, target: string | undefined): { definition:
     layout = await OciLayout.open(join(corpusDir('images'), 'busybox-oci'));
   });
 
-  it.each(cases)('%s', async (_name, dockerfile, target) => {
+  // Objects, not tuples: a test function with more parameters than a row has is taken to want `done`.
+  it.each(cases.map(([name, dockerfile, target]) => ({ name, dockerfile, target })))('$name', async ({ dockerfile, target }) => {
     const want = buildkit(dockerfile, target);
     // Reuse BuildKit's random local.unique, so that digests downstream of the context compare too.
     const unique = want.definition.ops().find((o) => o.op.source?.identifier?.startsWith('local://'))?.op.source?.attrs?.['local.unique'];
