@@ -11,6 +11,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   let failure: unknown;
   const base = yargs([...argv])
     .scriptName('kiln')
+    // --no-cache and --no-cache-filter are options of their own, as in docker build, not negations.
+    .parserConfiguration({ 'boolean-negation': false })
     .usage('$0 <command> [options]\n\nkiln builds container images from Dockerfiles and other build languages through BuildKit\'s LLB.')
     .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand);
   const cli = imageCommand(buildCommand(compileCommand(base)))

@@ -4,7 +4,7 @@ import type { ConvertOptions } from './convert-options.js';
 import type { DispatchState, DispatchStates, StageCommand } from './dispatch-state.js';
 import type { ShellLex } from './expand.js';
 import { emptyImage, imageFromConfig } from './image.js';
-import { reachableFrom } from './convert.js';
+import { reachableFrom } from './stage-graph.js';
 
 interface ResolveContext {
   readonly lex: ShellLex;

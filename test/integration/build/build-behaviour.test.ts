@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { corpusDir, repoRoot } from '../../support/corpus.js';
+
+// kiln build as a user runs it: cache behaviour, concurrency, cache mounts,
+// secrets, failures, path safety, two builds on one root. Root + runc only.
+const kiln = join(repoRoot, 'dist/cli/kiln.js');
+const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
+const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
+
+interface Ev { kind: string; name?: string; vertex: string; time: number; line?: string }
+
+async function build(dir: string, extra: string[] = [], opts: { reject?: boolean } = {}) {
+  const r = await execa(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'rawjson', ...extra], { reject: opts.reject ?? true });
+  const events = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Ev);
+  const ran = events.filter((e) => e.kind === 'started').map((e) => e.name ?? '');
+  return { ...r, events, ran, runs: ran.filter((n) => / RUN /.test(n)) };
+}
+
+function context(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-ctx-'));
+  for (const [p, data] of Object.entries(files)) {
+    mkdirSync(join(dir, p, '..'), { recursive: true });
+    writeFileSync(join(dir, p), data);
+  }
+  return dir;
+}
+
+(canRun ? describe : describe.skip)('kiln build', () => {
+  beforeAll(async () => {
+    await execa(process.execPath, [kiln, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+  });
+
+  it('reruns only what a change reaches', async () => {
+    const dir = context({
+      Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN echo base > /base\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy\n',
+      'app.txt': 'v1\n', 'unrelated.txt': 'x\n',
+    });
+    expect((await build(dir)).runs).toHaveLength(2);
+    expect((await build(dir)).ran).toEqual([]);
+    writeFileSync(join(dir, 'unrelated.txt'), 'changed\n');
+    expect((await build(dir)).runs).toEqual([]);
+    writeFileSync(join(dir, 'app.txt'), 'v2\n');
+    const third = await build(dir, ['--output', `type=local,dest=${join(dir, 'out')}`]);
+    expect(third.runs).toHaveLength(1);
+    expect(third.runs[0]).toContain('cat /app.txt');
+    expect(readFileSync(join(dir, 'out', 'copy'), 'utf8')).toBe('v2\n');
+  }, 120_000);
+
+  it('runs independent stages at the same time', async () => {
+    const dir = context({
+      Dockerfile: 'FROM localhost:5000/busybox:latest AS a\nRUN sleep 2 && echo a > /a\nFROM localhost:5000/busybox:latest AS b\nRUN sleep 2 && echo b > /b\nFROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n',
+    });
+    const { events } = await build(dir, ['--no-cache']);
+    const sleeps = events.filter((e) => e.kind === 'started' && /sleep 2/.test(e.name ?? ''));
+    expect(sleeps).toHaveLength(2);
+    const done = events.filter((e) => e.kind === 'done' && sleeps.some((s) => s.vertex === e.vertex)).map((e) => e.time);
+    // Both started before either finished: they overlapped.
+    expect(Math.max(...sleeps.map((s) => s.time))).toBeLessThan(Math.min(...done));
+  }, 120_000);
+
+  it('keeps cache mounts across builds and secrets out of the result', async () => {
+    const dir = context({
+      Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN --mount=type=cache,target=/c echo x >> /c/log && wc -l < /c/log > /count\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null && ls /run/secrets > /listing || true\n',
+    });
+    const secret = join(dir, 'tok.txt');
+    writeFileSync(secret, 's3cret\n');
+    await build(dir, ['--secret', `id=tok,src=${secret}`]);
+    const out = join(dir, 'out');
+    await build(dir, ['--no-cache', '--secret', `id=tok,src=${secret}`, '--output', `type=local,dest=${out}`]);
+    expect(readFileSync(join(out, 'count'), 'utf8').trim()).toBe('2');
+    expect(existsSync(join(out, 'run', 'secrets', 'tok'))).toBe(false);
+  }, 120_000);
+
+  it('reports a failing step with its exit code, its line and its last log lines', async () => {
+    const dir = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN echo about to fail && exit 7\n' });
+    const r = await build(dir, [], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('exit code: 7');
+    expect(r.stderr).toContain('about to fail');
+    expect(r.stderr).toMatch(/Dockerfile:2:1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('never reads outside the context or writes outside the rootfs', async () => {
+    const dir = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nCOPY ../../etc/passwd /stolen\nRUN ln -s /etc /escape\nCOPY app /escape/kiln-wrote-here\n', app: 'x\n' });
+    const r = await build(dir, ['--output', `type=local,dest=${join(dir, 'out')}`], { reject: false });
+    expect(existsSync('/etc/kiln-wrote-here')).toBe(false);
+    if (r.exitCode === 0) expect(readFileSync(join(dir, 'out', 'stolen'), 'utf8')).not.toBe(readFileSync('/etc/passwd', 'utf8'));
+  }, 120_000);
+
+  it('lets two builds share one root', async () => {
+    const a = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN echo one > /one\n' });
+    const b = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN echo two > /two\n' });
+    const [ra, rb] = await Promise.all([build(a, ['--no-cache']), build(b, ['--no-cache'])]);
+    expect([ra.exitCode, rb.exitCode]).toEqual([0, 0]);
+  }, 120_000);
+});
