@@ -7,7 +7,7 @@ import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../.
 import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
 import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
 import { progressWriter } from '../../runtime/progress/index.js';
-import { createSnapshotter } from '../../runtime/snapshot/index.js';
+import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
 import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
@@ -56,6 +56,26 @@ async function secretsOf(list: readonly string[] | undefined): Promise<Map<strin
   return out;
 }
 
+/**
+ * Cleans up after builds that were killed (stale mounts, unfinished snapshots),
+ * but only when no other kiln process is using the root: the exclusive lock
+ * is tried without waiting.
+ */
+async function recoverIfIdle(root: string): Promise<void> {
+  let lock;
+  try {
+    lock = await lockRoot(root, { mode: 'exclusive', timeoutMs: 0 });
+  } catch {
+    return;
+  }
+  try {
+    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+    if (snapshotter instanceof OverlaySnapshotter) await snapshotter.recover();
+  } finally {
+    await lock.release();
+  }
+}
+
 /** `kiln build`: compile (or read) LLB, solve it on this machine, export the result. */
 export function buildCommand(y: Argv): Argv {
   return y.command(
@@ -85,6 +105,7 @@ export function buildCommand(y: Argv): Argv {
         if (!sock || !existsSync(sock)) throw new UsageError(`--ssh ${s}: no agent socket (set SSH_AUTH_SOCK or give id=SOCKET)`);
         ssh.set(id!, sock!);
       }
+      await recoverIfIdle(root);
       const lock = await lockRoot(root, { mode: 'shared' });
       const db = StateDb.open(root);
       const release = async () => {

@@ -101,13 +101,19 @@ export function dispatchVolume(d: DispatchState, c: VolumeCommand, expand: (w: s
 
 const SIGNALS = new Set(['ABRT', 'ALRM', 'BUS', 'CHLD', 'CLD', 'CONT', 'FPE', 'HUP', 'ILL', 'INT', 'IO', 'IOT', 'KILL', 'PIPE', 'POLL', 'PROF', 'PWR', 'QUIT', 'SEGV', 'STKFLT', 'STOP', 'SYS', 'TERM', 'TRAP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'USR1', 'USR2', 'VTALRM', 'WINCH', 'XCPU', 'XFSZ']);
 
+/**
+ * STOPSIGNAL, validated as moby/sys/signal.ParseSignal does on Linux: any non-zero
+ * integer (Go's Atoi, so `+5`, `-1` and `99` pass), or a name of its signal map,
+ * with or without `SIG`, in any case.
+ */
 export function dispatchStopSignal(d: DispatchState, c: StopSignalCommand, expand: (w: string) => string): void {
   const signal = expand(c.signal);
-  const name = signal.toUpperCase().replace(/^SIG/, '');
-  const num = Number(signal);
-  const rt = /^RTMIN(\+\d+)?$|^RTMAX(-\d+)?$/.test(name);
-  if (!(Number.isInteger(num) && num > 0 && num <= 64) && !SIGNALS.has(name) && !rt) {
-    throw new KilnError('dockerfile/invalid-signal', `Invalid signal: ${signal}`);
+  const upper = signal.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper.slice(3) : upper;
+  const numeric = /^[+-]?\d+$/.test(signal) && Math.abs(Number(signal)) <= Number.MAX_SAFE_INTEGER;
+  const rt = /^RTMIN(\+([1-9]|1[0-5]))?$|^RTMAX(-([1-9]|1[0-4]))?$/.test(name);
+  if (numeric ? Number(signal) === 0 : !SIGNALS.has(name) && !rt) {
+    throw new KilnError('dockerfile/invalid-signal', `invalid signal: ${signal}`);
   }
   d.image.config.StopSignal = signal;
   commitToHistory(d.image, `STOPSIGNAL ${signal}`, false, false);
