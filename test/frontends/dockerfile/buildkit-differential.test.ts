@@ -40,7 +40,7 @@ const cases: readonly (readonly [name: string, dockerfile: string, target?: stri
   ['network does not carry to the next step', `FROM scratch\nRUN --network=none true\nRUN --mount=type=bind,target=/m,rw ls\nRUN --network=host true\nRUN true\n`],
   ['workdir kept as written', `FROM ${B}\nWORKDIR /a//b\nRUN pwd\nARG EMPTY\nWORKDIR $EMPTY\nRUN pwd\nWORKDIR /w/.\nWORKDIR /a/../b/\nRUN pwd\n`],
   ['env, arg and label expansion order', `ARG G=global\nFROM ${B}\nENV A=1 B=$A C="x y"\nENV D 2 3\nENV A=2 E=$A\nARG G\nARG L=local\nENV L=env\nARG L=again\nLABEL a=b "c d"="e f" g=$G\nRUN echo $A $B $C $D $E $G $L\n`],
-  ['config instructions', `FROM ${B}\nEXPOSE 80 443/tcp 53/udp 8000-8002\nVOLUME /a /b\nVOLUME ["/c"]\nSTOPSIGNAL SIGTERM\nHEALTHCHECK --interval=5m --timeout=3s --start-period=10s --retries=5 CMD curl -f http://localhost/ || exit 1\nUSER nobody\nMAINTAINER someone\n`],
+  ['config instructions', `FROM ${B}\nEXPOSE 80 443/tcp 53/udp 8000-8002\nVOLUME /a /b\nVOLUME ["/c"]\nSTOPSIGNAL 99\nSTOPSIGNAL sigrtmax-14\nSTOPSIGNAL SIGTERM\nHEALTHCHECK --interval=5m --timeout=3s --start-period=10s --retries=5 CMD curl -f http://localhost/ || exit 1\nUSER nobody\nMAINTAINER someone\n`],
   ['shell affects later instructions', `FROM ${B}\nSHELL ["/bin/sh", "-xc"]\nRUN echo hi\nCMD echo cmd\nENTRYPOINT echo ep\nHEALTHCHECK CMD echo hc\n`],
   ['entrypoint resets an inherited cmd; empty lists omitted', `FROM ${B} AS base\nCMD ["a"]\nFROM base AS x\nENTRYPOINT ["e"]\nFROM ${B}\nENTRYPOINT []\nCMD []\n`],
   ['onbuild in a stage used as base', `FROM ${B} AS src\nRUN echo > /f\nFROM ${B} AS base\nONBUILD RUN echo onbuild\nONBUILD COPY --from=src /f /g\nONBUILD WORKDIR /w\nFROM base\nRUN echo after\n`],
