@@ -29,6 +29,7 @@ export interface CacheMount {
   /** Initial contents for a new cache. */
   readonly source?: State;
   readonly selector?: string;
+  readonly readonly?: boolean;
 }
 
 /** An empty in-memory file system. */
@@ -37,6 +38,8 @@ export interface TmpfsMount {
   readonly dest: string;
   /** Size limit in bytes. */
   readonly size?: number;
+  readonly readonly?: boolean;
+  readonly selector?: string;
 }
 
 /** A secret as a file at `dest` and/or an environment variable `env`. */
@@ -138,7 +141,8 @@ export function runOn(state: State, options: RunOptions): ExecState {
   if (options.network) base = base.network({ sandbox: NetMode.UNSET, host: NetMode.HOST, none: NetMode.NONE }[options.network]);
   if (options.security) base = base.security(options.security === 'insecure' ? SecurityMode.INSECURE : SecurityMode.SANDBOX);
   for (const h of options.extraHosts ?? []) base = base.addExtraHost(h.host, h.ip);
-  return new ExecState(base, new ExecOp(base, options));
+  // As BuildKit's State.Run: the op sees the run's options, later steps keep the state they had.
+  return new ExecState(state, new ExecOp(base, options));
 }
 
 /** The ExecOp vertex. */
@@ -159,8 +163,8 @@ export class ExecOp implements Vertex {
     for (const m of options.mounts ?? []) {
       if (m.type === 'secret' || m.type === 'ssh') continue;
       if (!m.dest) fail('mount-dest', 'a mount needs a destination');
-      if (m.type === 'cache') mounts.push({ dest: m.dest, source: m.source?.output(), selector: m.selector, readonly: false, noOutput: false, cache: m });
-      else if (m.type === 'tmpfs') mounts.push({ dest: m.dest, source: undefined, readonly: false, noOutput: false, tmpfs: m });
+      if (m.type === 'cache') mounts.push({ dest: m.dest, source: m.source?.output(), selector: m.selector, readonly: !!m.readonly, noOutput: false, cache: m });
+      else if (m.type === 'tmpfs') mounts.push({ dest: m.dest, source: undefined, selector: m.selector, readonly: !!m.readonly, noOutput: false, tmpfs: m });
       else mounts.push({ dest: m.dest, source: m.source.output(), selector: m.selector, readonly: !!m.readonly, noOutput: !!m.noOutput, contentCache: m.contentCache });
     }
     const seen = new Set<string>();
@@ -285,7 +289,8 @@ export class ExecOp implements Vertex {
         })),
         ...sshs.map((s): PbMount => ({
           input: -1, dest: s.dest, mountType: MountType.SSH,
-          SSHOpt: { ID: s.id ?? 'default', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: !!s.optional },
+          // BuildKit's client sends no id unless one is given; the solver reads that as "default".
+          SSHOpt: { ID: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: !!s.optional },
         })),
       ],
       network,

@@ -176,7 +176,8 @@ function marshalTime(t: Date | bigint | undefined): Int64 {
 
 function userOpt(o: Owner | undefined, base: number): UserOpt | undefined {
   if (o === undefined) return undefined;
-  if (typeof o === 'string' && !/^\d+$/.test(o)) return { byName: { name: o, input: base } };
+  // Digits that do not fit a uid are a name, as Go's strconv.ParseUint fallback makes them.
+  if (typeof o === 'string' && (!/^\d+$/.test(o) || Number(o) > 0xffffffff)) return { byName: { name: o, input: base } };
   return { byID: Number(o) };
 }
 

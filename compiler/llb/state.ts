@@ -179,7 +179,8 @@ export class State {
 
 /** Joins a working directory onto the previous one, as BuildKit's `llb.Dir`. */
 export function joinDir(prev: string | undefined, dir: string): string {
-  if (dir.startsWith('/')) return cleanPath(dir);
+  // An absolute directory is kept as written (BuildKit's llb.Dir does not clean it).
+  if (dir.startsWith('/')) return dir;
   return cleanPath(`${prev || '/'}/${dir}`);
 }
 

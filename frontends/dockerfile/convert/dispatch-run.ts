@@ -132,10 +132,10 @@ function runMount(d: DispatchState, m: RunMount, source: DispatchState | undefin
   const sel = selector ? { selector } : {};
   switch (m.type) {
     case 'tmpfs':
-      return [{ type: 'tmpfs', dest: target, ...(m.sizeLimit ? { size: m.sizeLimit } : {}) }];
+      return [{ type: 'tmpfs', dest: target, ...(m.sizeLimit ? { size: m.sizeLimit } : {}), ...(m.readOnly ? { readonly: true } : {}), ...sel }];
     case 'cache': {
       const id = `${ctx.cacheIdNamespace}/${m.cacheId || llb.cleanPath(m.target ?? '')}`;
-      return [{ type: 'cache', dest: target, id, sharing: m.cacheSharing ?? 'shared', ...(st.output() ? { source: st } : {}), ...sel }];
+      return [{ type: 'cache', dest: target, id, sharing: m.cacheSharing ?? 'shared', ...(st.output() ? { source: st } : {}), ...(m.readOnly ? { readonly: true } : {}), ...sel }];
     }
     default:
       // A writable bind mount keeps its changes inside the step (no output), as BuildKit does.

@@ -90,7 +90,7 @@ describe('run', () => {
     expect(byDest['/cache']).toMatchObject({ input: -1, output: -1, mountType: MountType.CACHE, cacheOpt: { ID: 'c1', sharing: CacheSharingOpt.PRIVATE } });
     expect(byDest['/tmp']).toMatchObject({ mountType: MountType.TMPFS, TmpfsOpt: { size: 4096 } });
     expect(byDest['/run/secrets/tok']).toMatchObject({ mountType: MountType.SECRET, secretOpt: { ID: 'tok', mode: 0o440, uid: 1, gid: 2 } });
-    expect(byDest['/run/buildkit/ssh_agent.0']).toMatchObject({ mountType: MountType.SSH, SSHOpt: { ID: 'default', mode: 0o600 } });
+    expect(byDest['/run/buildkit/ssh_agent.0']).toMatchObject({ mountType: MountType.SSH, SSHOpt: { mode: 0o600 } });
     expect(exec.secretenv).toEqual([{ ID: 'tok', name: 'TOKEN' }]);
     expect(Object.keys(last.metadata.caps ?? {}).sort()).toEqual([
       'exec.meta.base', 'exec.meta.network', 'exec.meta.setsdefaultpath', 'exec.mount.bind', 'exec.mount.cache', 'exec.mount.cache.sharing',
