@@ -11,3 +11,4 @@ export type { PatternErrorCode } from './pattern-error.js';
 export { Pattern } from './pattern.js';
 export { matchesOrParentMatches, NO_MATCH_INFO, PatternMatcher } from './pattern-matcher.js';
 export type { MatchInfo } from './pattern-matcher.js';
+export { filepathMatch } from './glob-syntax.js';
