@@ -36,7 +36,11 @@ const SCP_LIKE = /^([a-zA-Z0-9-_]+)@([a-zA-Z0-9-.]+):(.*?)(?:\?(.*?))?(?:#(.*))?
  */
 export function parseGitRef(src: string): GitRef | undefined {
   if (src.startsWith('./') || src.startsWith('../')) return undefined;
-  if (src.startsWith('github.com/')) return { ...withOptions(cut(src, '#')[0], cut(src, '#')[1], ''), local: true };
+  if (src.startsWith('github.com/')) {
+    const [beforeFragment, fragment] = cut(src, '#');
+    const [remote, query] = cut(beforeFragment, '?');
+    return { ...withOptions(remote, fragment, query), local: true };
+  }
   const proto = /^([a-zA-Z0-9]+):\/\//.exec(src);
   if (proto) {
     const scheme = proto[1]!.toLowerCase();
@@ -84,7 +88,7 @@ function applyQuery(out: { -readonly [K in keyof GitRef]: GitRef[K] }, query: st
     const values = params.getAll(key);
     if (values.length > 1) fail(`query "${key}" has multiple values`);
     const v = values[0]!;
-    if (v === '' && key !== 'submodules' && key !== 'keep-git-dir') fail(`query "${key}" has no value`);
+    if (v === '' && key !== 'submodules' && key !== 'keep-git-dir' && key !== 'fetch-by-commit') fail(`query "${key}" has no value`);
     switch (key) {
       case 'ref':
         if (out.ref && out.ref !== v) fail(`ref conflicts: "${out.ref}" vs "${v}"`);
@@ -100,6 +104,11 @@ function applyQuery(out: { -readonly [K in keyof GitRef]: GitRef[K] }, query: st
       case 'commit': out.checksum = v; break;
       case 'keep-git-dir': out.keepGitDir = bool(key, v); break;
       case 'submodules': out.submodules = bool(key, v); break;
+      // Newer BuildKit keys: accepted and checked; kiln's git source does not use them yet.
+      case 'mtime':
+        if (v !== 'commit' && v !== 'checkout') fail(`invalid mtime value: "${v}"`);
+        break;
+      case 'fetch-by-commit': bool(key, v); break;
       default: fail(`unexpected query "${key}"`);
     }
   }
