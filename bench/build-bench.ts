@@ -6,8 +6,8 @@
 // Run (as root): npm run compile && node dist/bench/build-bench.js
 // Environment: BUILDKIT_HOST (default unix:///tmp/bk/buildkitd.sock), KILN_BENCH_BUILDCTL,
 // KILN_BENCH_DOCKERD, KILN_BENCH_DOCKER, KILN_BENCH_TIMEOUT (s per build, default 120),
-// KILN_BENCH_BUDGET (s after which no build starts, default 480), KILN_BENCH_SCRATCH (contexts and outputs, default /dev/shm),
-// KILN_BENCH_KEEP=1 keeps the temp dirs.
+// KILN_BENCH_BUDGET (s after which no build starts, default 480), KILN_BENCH_SCRATCH
+// (contexts and outputs, default /dev/shm), KILN_BENCH_KEEP=1 keeps the temp dirs.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -274,7 +274,7 @@ function mutate(c: BenchCase, step: Step, ctx: string): void {
 async function measure(c: BenchCase, step: Step, tool: Tool, dirs: { ctx: string; out: string; state: string }): Promise<boolean> {
   const left = deadline - Date.now();
   if (left < 5_000 || stop.signal.aborted) {
-    cells.set(key(c.id, step, tool.name), { fail: 'skipped (time budget)' });
+    cells.set(key(c.id, step, tool.name), { fail: stop.signal.aborted ? 'skipped (interrupted)' : 'skipped (time budget)' });
     return true;
   }
   mutate(c, step, dirs.ctx);
@@ -305,7 +305,7 @@ async function measure(c: BenchCase, step: Step, tool: Tool, dirs: { ctx: string
  * short by the time budget still has the early steps of every tool. */
 async function benchCase(c: BenchCase, tools: readonly Tool[], scratch: string, state: string): Promise<void> {
   const dirs = tools.map((t) => ({ ctx: join(scratch, c.id, t.name, 'ctx'), out: join(scratch, c.id, t.name, 'out'), state: join(state, c.id, t.name) }));
-  dirs.forEach((d) => prepare(c, d.ctx));
+  if (Date.now() < deadline) dirs.forEach((d) => prepare(c, d.ctx)); // else every step is skipped
   const live = new Set(tools);
   for (const step of c.steps) {
     for (const [i, tool] of tools.entries()) {
@@ -395,7 +395,7 @@ async function main(): Promise<number> {
     console.log(`contexts and exported trees under ${scratch}; tool state on disk under ${tmp} (buildkitd keeps its own).`);
     for (const [name, why] of missing) console.log(`${name}: not found: ${why}`);
     if (failures.length > 0) console.log(`\nfailures:\n\n${failures.join('\n\n')}`);
-    const kilnFailed = [...cells].some(([k, v]) => k.endsWith('\0kiln') && 'fail' in v);
+    const kilnFailed = [...cells].some(([k, v]) => k.endsWith('\0kiln') && 'fail' in v && v.fail === 'FAILED');
     return kilnFailed ? 1 : 0;
   } finally {
     await dockerd?.stop();
