@@ -5,9 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { dumpJsonLines, llb } from '../../compiler/index.js';
 import { patterns } from '../../compiler/index.js';
-import { compileDockerfile } from '../../frontends/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
-import { OciLayout } from '../../runtime/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
 import { UsageError } from '../errors.js';
 
@@ -47,6 +45,7 @@ function parseBuildArgs(list: readonly string[] = []): { [k: string]: string } {
 
 async function layoutsResolver(dirs: readonly string[]): Promise<ResolveImageConfig | undefined> {
   if (dirs.length === 0) return undefined;
+  const { OciLayout } = await import('../../runtime/oci/oci-layout.js');
   const layouts = await Promise.all(dirs.map((d) => OciLayout.open(d)));
   return async (ref, platform) => {
     let last: unknown;
@@ -72,6 +71,8 @@ async function ignorePatterns(dockerfile: string, context: string): Promise<stri
 
 /** Compiles the Dockerfile a command names. */
 export async function compileFromArgs(args: CompileArgs, images?: ImageSource): Promise<CompiledDockerfile> {
+  // The Dockerfile frontend (and its parser library) loads only when a Dockerfile is compiled.
+  const { compileDockerfile } = await import('../../frontends/index.js');
   const context = resolve(args.context);
   const file = resolve(args.file ?? join(context, 'Dockerfile'));
   const text = await readFile(file, 'utf8');

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { ContentStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
-import { ImageStore } from '../../runtime/images/index.js';
+import type { ImageStore } from '../../runtime/images/index.js';
 
 /** Opens the image store of a state root for the length of `fn`. */
 export async function withImageStore<T>(rootArg: string | undefined, fn: (store: ImageStore) => Promise<T>): Promise<T> {
+  const { ContentStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
+  const { ImageStore } = await import('../../runtime/images/index.js');
   const root = resolve(rootArg ?? defaultRoot());
   const lock = await lockRoot(root, { mode: 'shared' });
   const db = StateDb.open(root);

@@ -1,0 +1,167 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Definition, KilnError, llb } from '../../compiler/index.js';
+import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
+import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
+import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
+import { progressWriter } from '../../runtime/progress/index.js';
+import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/index.js';
+import { Solver, SolveError } from '../../runtime/solver/index.js';
+import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
+import type { ImageSource } from '../../runtime/worker/index.js';
+import { UsageError } from '../errors.js';
+import { readStdin } from '../io.js';
+import type { CompileArgs } from './compile.js';
+import { compileFromArgs } from './compile.js';
+import { describeFailure } from './build-failure.js';
+
+/** `type=local,dest=DIR` and friends, as buildctl writes them. */
+function parseKv(spec: string, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(spec)}: expected key=value[,key=value]`);
+    out.set(part.slice(0, eq).trim(), part.slice(eq + 1));
+  }
+  return out;
+}
+
+function pairs(list: readonly string[] | undefined, what: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of list ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(item)}: expected NAME=VALUE`);
+    out.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return out;
+}
+
+async function secretsOf(list: readonly string[] | undefined): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  for (const spec of list ?? []) {
+    const kv = parseKv(spec, '--secret');
+    const id = kv.get('id');
+    if (!id) throw new UsageError(`--secret ${spec}: id is required`);
+    const src = kv.get('src') ?? kv.get('source');
+    const env = kv.get('env');
+    if (src) out.set(id, new Uint8Array(await readFile(src)));
+    else {
+      const v = process.env[env ?? id];
+      if (v === undefined) throw new UsageError(`--secret ${spec}: environment variable ${env ?? id} is not set`);
+      out.set(id, new TextEncoder().encode(v));
+    }
+  }
+  return out;
+}
+
+/**
+ * Cleans up after builds that were killed (stale mounts, unfinished snapshots),
+ * but only when no other kiln process is using the root: the exclusive lock
+ * is tried without waiting.
+ */
+async function recoverIfIdle(root: string): Promise<void> {
+  let lock;
+  try {
+    lock = await lockRoot(root, { mode: 'exclusive', timeoutMs: 0 });
+  } catch {
+    return;
+  }
+  try {
+    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+    if (snapshotter instanceof OverlaySnapshotter) await snapshotter.recover();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The options `kiln build` parsed. */
+export type BuildArgs = CompileArgs & {
+  readonly llb?: string;
+  readonly local?: readonly string[];
+  readonly output?: string;
+  readonly 'no-cache'?: boolean;
+  readonly 'no-cache-filter'?: readonly string[];
+  readonly secret?: readonly string[];
+  readonly ssh?: readonly string[];
+  readonly progress: 'auto' | 'tty' | 'plain' | 'rawjson';
+  readonly root?: string;
+};
+
+/** Runs `kiln build` (loaded only when that command runs, to keep start-up lean). */
+export async function runBuild(args: BuildArgs): Promise<void> {
+      const root = resolve(args.root ?? defaultRoot());
+      await mkdir(root, { recursive: true });
+      const output = args.output ? parseKv(args.output, '--output') : undefined;
+      if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
+      if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
+      const locals = pairs(args.local, '--local');
+      const ssh = new Map<string, string>();
+      for (const s of args.ssh ?? []) {
+        const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];
+        if (!sock || !existsSync(sock)) throw new UsageError(`--ssh ${s}: no agent socket (set SSH_AUTH_SOCK or give id=SOCKET)`);
+        ssh.set(id!, sock!);
+      }
+      await recoverIfIdle(root);
+      const lock = await lockRoot(root, { mode: 'shared' });
+      const db = StateDb.open(root);
+      const release = async () => {
+        db.close();
+        await lock.release();
+      };
+      let images: ImageSource;
+      let def: Definition;
+      let sourceText: { filename: string; text: string } | undefined;
+      try {
+        images = chainImageSources([new ImageStore(new ContentStore(root), db), await LayoutImageSource.open(args['image-layout'] ?? [])]);
+        if (args.llb !== undefined) {
+          def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb)));
+        } else {
+          const compiled = await compileFromArgs(args as unknown as CompileArgs, images);
+          def = compiled.definition;
+          const context = resolve(args.context ?? '.');
+          const file = resolve(args.file ?? join(context, 'Dockerfile'));
+          if (!locals.has('context')) locals.set('context', context);
+          if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(file));
+          sourceText = { filename: args.file ?? 'Dockerfile', text: await readFile(file, 'utf8') };
+        }
+      } catch (err) {
+        await release();
+        throw err;
+      }
+      const progress = progressWriter(args.progress);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+        const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+        const platform = args.platform ? llb.parsePlatform(args.platform) ?? llb.hostPlatform() : llb.hostPlatform();
+        const worker = new Worker({
+          snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals,
+          secrets: await secretsOf(args.secret), ssh, images, platform,
+        });
+        const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
+        const ref = await solver.solve(def, { signal: abort.signal, noCache: args['no-cache'] || (args['no-cache-filter'] ?? []).length > 0 });
+        if (output) {
+          const view = await snapshotter.view(ref.id);
+          try {
+            const dest = output.get('dest')!;
+            if (output.get('type') === 'local') await exportLocal(view.dir, resolve(dest), abort.signal);
+            else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), abort.signal);
+          } finally {
+            await view.release();
+          }
+        }
+        progress.close();
+      } catch (err) {
+        progress.close();
+        if (err instanceof SolveError) throw describeFailure(err, def, sourceText);
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await release();
+      }
+}
