@@ -12,6 +12,7 @@ import { DispatchState, DispatchStates } from './dispatch-state.js';
 import type { StageCommand } from './dispatch-state.js';
 import { dispatchWorkdir } from './dispatch-workdir.js';
 import { envOfList, expandWith, ShellLex } from './expand.js';
+import { suggest } from './suggest.js';
 import type { DockerImage } from './image.js';
 import { cloneImage, DEFAULT_PATH, emptyImage, imageFromConfig, omitEmptyConfig } from './image.js';
 import { resolveStages } from './resolve-stages.js';
@@ -225,23 +226,5 @@ function withRange(err: unknown, range: Stage['range']): unknown {
   return err;
 }
 
-function suggest(word: string, names: readonly string[]): string {
-  const best = names.map((n) => [n, distance(word.toLowerCase(), n)] as const).sort((a, b) => a[1] - b[1])[0];
-  return best && best[1] <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best[0]}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
 
 export { emptyImage, formatImageRef, imageFromConfig, parseImageRef };

@@ -5,6 +5,7 @@ import type { DispatchState, DispatchStates, StageCommand } from './dispatch-sta
 import type { ShellLex } from './expand.js';
 import { emptyImage, imageFromConfig } from './image.js';
 import { reachableFrom } from './stage-graph.js';
+import { suggest } from './suggest.js';
 
 interface ResolveContext {
   readonly lex: ShellLex;
@@ -21,14 +22,14 @@ interface ResolveContext {
 export async function resolveStages(all: DispatchStates, target: DispatchState, ctx: ResolveContext): Promise<void> {
   for (;;) {
     const reachable = reachableFrom(target);
-    await Promise.all(all.states.filter((d) => !d.base && !d.dispatched && !d.resolved).map((d) => resolveBase(d, reachable.has(d), ctx)));
+    await Promise.all(all.states.filter((d) => !d.base && !d.dispatched && !d.resolved).map((d) => resolveBase(d, reachable.has(d), ctx, all.names())));
     let newDeps = false;
     for (const d of reachableFrom(target)) if (expandOnBuild(d, all, ctx)) newDeps = true;
     if (!newDeps) return;
   }
 }
 
-async function resolveBase(d: DispatchState, reachable: boolean, ctx: ResolveContext): Promise<void> {
+async function resolveBase(d: DispatchState, reachable: boolean, ctx: ResolveContext, stageNames: readonly string[]): Promise<void> {
   d.resolved = reachable;
   const platform = d.platform ?? ctx.targetPlatform;
   if (d.stage.baseName.toLowerCase() === 'scratch') {
@@ -48,7 +49,12 @@ async function resolveBase(d: DispatchState, reachable: boolean, ctx: ResolveCon
     try {
       resolved = await ctx.opts.resolveImageConfig(ref, platform);
     } catch (err) {
-      throw Object.assign(new KilnError('dockerfile/resolve-image', `${d.stage.baseName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }), { range: d.stage.range });
+      // `COPY --from=biuld` names no stage, so it is read as an image; say which stage it may mean.
+      const close = d.unregistered ? suggest(d.stage.baseName, stageNames) : '';
+      throw Object.assign(new KilnError('dockerfile/resolve-image', `${d.stage.baseName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err }), {
+        range: d.stage.range,
+        ...(close ? { hint: `no stage is named ${d.stage.baseName}${close.replace(/^ \(/, ': ').replace(/\)$/, '')}` } : {}),
+      });
     }
     if (resolved.ref && resolved.ref !== ref) {
       const again = parseImageRef(resolved.ref);
