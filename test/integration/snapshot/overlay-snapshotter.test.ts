@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
+import { tarOf } from '../../support/tar-of.js';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { CopySnapshotter, OverlaySnapshotter, applyLayerTar, createSnapshotter, writeLayerTar } from '../../../runtime/snapshot/index.js';
+import { Readable } from 'node:stream';
+import { CopySnapshotter, OverlaySnapshotter, applyLayerTar, createSnapshotter } from '../../../runtime/snapshot/index.js';
 import type { Snapshotter } from '../../../runtime/snapshot/index.js';
 import { mountsUnder, unmount } from '../../../runtime/snapshot/mount.js';
 import { corpusDir } from '../../support/corpus.js';
@@ -23,13 +24,6 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function tarOf(dir: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await writeLayerTar(dir, out);
-  return Buffer.concat(chunks);
-}
 
 /** Commits a snapshot on `parents` after `change` ran in it. */
 async function step(s: Snapshotter, parents: readonly string[], change: (dir: string) => Promise<void>): Promise<string> {

@@ -1,9 +1,10 @@
 import { chmod, link, lutimes, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tarOf } from '../../support/tar-of.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { CopySnapshotter, applyLayerTar, writeLayerTar } from '../../../runtime/snapshot/index.js';
+import { CopySnapshotter, applyLayerTar } from '../../../runtime/snapshot/index.js';
 import { listTree, makeTar, readTar } from './fs-tree.js';
 
 let tmp: string;
@@ -14,13 +15,6 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function tarOf(dir: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  await writeLayerTar(dir, out);
-  return Buffer.concat(chunks);
-}
 
 /** A tree with what a layer must keep: modes, times, a symlink, a hard link pair, nesting. */
 async function sampleTree(dir: string): Promise<void> {
