@@ -20,8 +20,14 @@ export class SolveError extends KilnError {
 export interface SolverOptions {
   readonly resolver: OperationResolver;
   readonly cache: CacheStore;
-  /** Ops run at once; the number of cores by default. */
+  /** Ops that work in kiln's own process (file ops, sources, hashing) run at once; the number of cores by default. */
   readonly concurrency?: number;
+  /**
+   * Container processes run at once; 4x the cores by default. BuildKit sets no
+   * bound by default; kiln keeps one so a wide graph cannot fork hundreds of
+   * containers, but a generous one: containers mostly wait (sleep, network, disk).
+   */
+  readonly processConcurrency?: number;
   readonly onEvent?: (e: ProgressEvent) => void;
 }
 
@@ -45,12 +51,14 @@ interface Solved {
 export class Solver {
   readonly #opts: SolverOptions;
   readonly #slots: Semaphore;
+  readonly #processSlots: Semaphore;
   /** In-flight executions by cache key, shared by all solves of this solver. */
   readonly #inflight = new Map<string, Promise<readonly Ref[]>>();
 
   constructor(opts: SolverOptions) {
     this.#opts = opts;
     this.#slots = new Semaphore(opts.concurrency ?? availableParallelism());
+    this.#processSlots = new Semaphore(opts.processConcurrency ?? 4 * availableParallelism());
   }
 
   /** Solves a Definition; resolves to the result ref. */
@@ -117,7 +125,7 @@ export class Solver {
   }
 
   async #run(v: Vertex, key: string, inputs: readonly Ref[], signal: AbortSignal, op: ReturnType<OperationResolver['resolve']>): Promise<readonly Ref[]> {
-    const release = await this.#slots.acquire(signal);
+    const release = await (op.runsProcess ? this.#processSlots : this.#slots).acquire(signal);
     this.#emit({ kind: 'started', vertex: v.digest, name: v.name, time: Date.now() });
     try {
       const refs = await op.exec(inputs, {

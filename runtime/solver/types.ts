@@ -24,6 +24,13 @@ export interface Vertex {
 /** What the engine asks of each op kind. */
 export interface Operation {
   /**
+   * True when the work happens in a container process rather than in kiln's
+   * own process: such ops take a slot of the (larger) process pool, since a
+   * container that sleeps or waits on I/O should not hold back kiln's own
+   * CPU-bound work, nor the reverse.
+   */
+  readonly runsProcess?: boolean;
+  /**
    * Extra bytes for the cache key beyond the op itself: content checksums of
    * what it reads (local files, selected paths of inputs). Undefined when the
    * op digest and input keys say everything.

@@ -16,6 +16,7 @@ const cacheLocks = new CacheMountLocks();
 export function execOp(v: Vertex, w: WorkerContext): Operation {
   const exec = v.op.exec!;
   return {
+    runsProcess: true,
     async exec(inputs, ctx) {
       const mounts = exec.mounts ?? [];
       const actives: { mount: pb.Mount; active: ActiveSnapshot }[] = [];

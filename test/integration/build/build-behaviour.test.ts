@@ -1,12 +1,13 @@
+import { kilnBin } from '../../support/kiln-cli.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { corpusDir, repoRoot } from '../../support/corpus.js';
+import { corpusDir } from '../../support/corpus.js';
 
 // kiln build as a user runs it: cache behaviour, concurrency, cache mounts,
 // secrets, failures, path safety, two builds on one root. Root + runc only.
-const kiln = join(repoRoot, 'dist/cli/kiln.js');
+const kiln = kilnBin;
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
 

@@ -1,13 +1,14 @@
+import { kilnBin } from '../../support/kiln-cli.js';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { corpusDir, repoRoot } from '../../support/corpus.js';
+import { corpusDir } from '../../support/corpus.js';
 
 // SIGKILL at random points of 20 builds: the root must stay usable, and a
 // clean build afterwards succeeds and reuses the steps that had finished.
-const kiln = join(repoRoot, 'dist/cli/kiln.js');
+const kiln = kilnBin;
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 
 (canRun ? describe : describe.skip)('killed builds', () => {

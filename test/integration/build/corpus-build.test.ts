@@ -1,8 +1,9 @@
+import { kilnBin } from '../../support/kiln-cli.js';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { corpusDir, repoRoot } from '../../support/corpus.js';
+import { corpusDir } from '../../support/corpus.js';
 import { treeOfTar } from '../../support/tree.js';
 
 // kiln's own solver: every solvable dockerfile-to-llb case, built from its
@@ -11,7 +12,7 @@ import { treeOfTar } from '../../support/tree.js';
 const casesDir = corpusDir('dockerfile-to-llb');
 const cases = readdirSync(casesDir).filter((d) => existsSync(join(casesDir, d, 'expected-tree.tsv')));
 const layout = join(corpusDir('images'), 'busybox-oci');
-const kiln = join(repoRoot, 'dist/cli/kiln.js');
+const kiln = kilnBin;
 const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
 
