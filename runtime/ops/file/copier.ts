@@ -1,5 +1,7 @@
 import type { BigIntStats } from 'node:fs';
-import { chmod, constants, copyFile, link, lstat, mkdir, readdir, readlink, rm, symlink, unlink } from 'node:fs/promises';
+import { chmodSync, constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { patterns } from '../../../compiler/index.js';
 import { FileOpError, isErrno } from './file-op-error.js';
 import { applyOwner, setTimes } from './fs-meta.js';
@@ -33,9 +35,14 @@ interface ParentDir {
   copied: boolean;
 }
 
-async function lstatOrNone(path: string): Promise<BigIntStats | undefined> {
+// The copier makes synchronous syscalls (see fs-meta.ts) and gives the event loop a turn
+// after this many entries; files above LARGE_FILE are copied off the main thread.
+const ENTRIES_PER_TURN = 256;
+const LARGE_FILE = 1n << 20n;
+
+function lstatOrNone(path: string): BigIntStats | undefined {
   try {
-    return await lstat(path, { bigint: true });
+    return lstatSync(path, { bigint: true });
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return undefined;
     throw err;
@@ -65,6 +72,7 @@ export class Copier {
   readonly #inodes = new Map<bigint, string>();
   readonly #parents: ParentDir[] = [];
   readonly #show: (hostPath: string) => string;
+  #sinceTurn = 0;
 
   constructor(opts: CopierOptions) {
     this.#opts = opts;
@@ -79,9 +87,13 @@ export class Copier {
    * `overwrite` is whether an existing directory takes the source's metadata.
    */
   async copy(src: string, rel: string, target: string, overwrite = false, inc = patterns.NO_MATCH_INFO, exc = patterns.NO_MATCH_INFO): Promise<void> {
+    if (++this.#sinceTurn >= ENTRIES_PER_TURN) {
+      this.#sinceTurn = 0;
+      await nextTurn();
+    }
     this.#opts.signal?.throwIfAborted();
-    const st = await lstat(src, { bigint: true });
-    const existing = await lstatOrNone(target);
+    const st = lstatSync(src, { bigint: true });
+    const existing = lstatOrNone(target);
     let include = true;
     let incInfo: MatchInfo = patterns.NO_MATCH_INFO;
     let excInfo: MatchInfo = patterns.NO_MATCH_INFO;
@@ -106,7 +118,7 @@ export class Copier {
     }
     if (!st.isDirectory()) {
       if (!include) return;
-      await ensureEmptyFileTarget(target, this.#show);
+      ensureEmptyFileTarget(target, this.#show);
     }
     let copyInfo = include;
     let restoreTime = false;
@@ -120,16 +132,17 @@ export class Copier {
     } else if (st.isFile()) {
       const linked = st.nlink > 1n ? this.#inodes.get(st.ino) : undefined;
       if (st.nlink > 1n && linked === undefined) this.#inodes.set(st.ino, target);
-      if (linked !== undefined) await link(linked, target);
+      if (linked !== undefined) linkSync(linked, target);
       // COPYFILE_EXCL: open(O_CREAT|O_EXCL) never writes through a symlink put there meanwhile.
-      else await copyFile(src, target, constants.COPYFILE_EXCL);
+      else if (st.size > LARGE_FILE) await copyFile(src, target, constants.COPYFILE_EXCL);
+      else copyFileSync(src, target, constants.COPYFILE_EXCL);
     } else if (st.isSymbolicLink()) {
-      await symlink(await readlink(src), target);
+      symlinkSync(readlinkSync(src), target);
     } else {
       await copySpecialFile(target, st);
     }
-    if (copyInfo) await this.#copyFileInfo(st, target);
-    else if (restoreTime && existing !== undefined) await this.#copyTimes(st, target);
+    if (copyInfo) this.#copyFileInfo(st, target);
+    else if (restoreTime && existing !== undefined) this.#copyTimes(st, target);
   }
 
   async #copyDirectory(src: string, rel: string, dst: string, st: BigIntStats, overwrite: boolean, include: boolean, inc: MatchInfo, exc: MatchInfo): Promise<boolean> {
@@ -137,12 +150,12 @@ export class Copier {
     const parent: ParentDir = { src, dst, copied: false };
     // A directory that is not included itself waits until one of its children is (`a/*/c`).
     if (include) {
-      created = await copyDirectoryOnly(dst, st, overwrite, this.#show);
+      created = copyDirectoryOnly(dst, st, overwrite, this.#show);
       parent.copied = true;
     }
     this.#parents.push(parent);
     try {
-      const names = (await readdir(src)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const names = readdirSync(src).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       for (const name of names) {
         await this.copy(`${src}/${name}`, rel === '' ? name : `${rel}/${name}`, `${dst}/${name}`, true, inc, exc);
       }
@@ -155,47 +168,47 @@ export class Copier {
   async #createParentDirs(overwrite: boolean): Promise<void> {
     for (const parent of this.#parents) {
       if (parent.copied) continue;
-      const st = await lstat(parent.src, { bigint: true });
+      const st = lstatSync(parent.src, { bigint: true });
       if (!st.isDirectory()) throw new FileOpError('not-dir', `${this.#show(parent.src)} is not a directory`);
-      if (await copyDirectoryOnly(parent.dst, st, overwrite, this.#show)) await this.#copyFileInfo(st, parent.dst);
+      if (copyDirectoryOnly(parent.dst, st, overwrite, this.#show)) this.#copyFileInfo(st, parent.dst);
       parent.copied = true;
     }
   }
 
-  async #copyFileInfo(st: BigIntStats, target: string): Promise<void> {
-    await applyOwner(target, this.#opts.owner, { uid: Number(st.uid), gid: Number(st.gid) });
+  #copyFileInfo(st: BigIntStats, target: string): void {
+    applyOwner(target, this.#opts.owner, { uid: Number(st.uid), gid: Number(st.gid) });
     const perm = Number(st.mode) & 0o7777;
     const mode = this.#opts.modeSet !== undefined ? this.#opts.modeSet.apply(perm, st.isDirectory())
       : this.#opts.mode !== undefined ? this.#opts.mode & 0o7777 : perm;
     // Linux has no lchmod: a symlink's mode is always 0777.
-    if (!st.isSymbolicLink()) await chmod(target, mode);
-    await this.#copyTimes(st, target);
+    if (!st.isSymbolicLink()) chmodSync(target, mode);
+    this.#copyTimes(st, target);
   }
 
-  async #copyTimes(st: BigIntStats, target: string): Promise<void> {
+  #copyTimes(st: BigIntStats, target: string): void {
     if (this.#opts.time !== undefined) return setTimes(target, this.#opts.time);
     const ts = (ns: bigint): Timestamp => ({ sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) });
-    await setTimes(target, ts(st.atimeNs), ts(st.mtimeNs));
+    setTimes(target, ts(st.atimeNs), ts(st.mtimeNs));
   }
 }
 
 /** Makes `dst` a directory for a copy of one with `st`; whether it had to be created. */
-async function copyDirectoryOnly(dst: string, st: BigIntStats, overwrite: boolean, show: (p: string) => string): Promise<boolean> {
-  const existing = await lstatOrNone(dst);
+function copyDirectoryOnly(dst: string, st: BigIntStats, overwrite: boolean, show: (p: string) => string): boolean {
+  const existing = lstatOrNone(dst);
   if (existing === undefined) {
     // Owner-writable until copyFileInfo sets the real mode, after the children are in.
-    await mkdir(dst, (Number(st.mode) & 0o777) | 0o700);
+    mkdirSync(dst, (Number(st.mode) & 0o777) | 0o700);
     return true;
   }
   if (!existing.isDirectory()) throw new FileOpError('not-dir', `cannot copy to non-directory: ${show(dst)}`, show(dst));
-  if (overwrite) await chmod(dst, Number(st.mode) & 0o7777);
+  if (overwrite) chmodSync(dst, Number(st.mode) & 0o7777);
   return false;
 }
 
 /** Clears the way for a non-directory: a file or symlink there is removed, a directory is an error. */
-async function ensureEmptyFileTarget(dst: string, show: (p: string) => string): Promise<void> {
-  const existing = await lstatOrNone(dst);
+function ensureEmptyFileTarget(dst: string, show: (p: string) => string): void {
+  const existing = lstatOrNone(dst);
   if (existing === undefined) return;
   if (existing.isDirectory()) throw new FileOpError('is-dir', `cannot replace to directory ${show(dst)} with file`, show(dst));
-  await unlink(dst);
+  unlinkSync(dst);
 }

@@ -32,8 +32,8 @@ export async function mkdirAction(root: string, action: pb.FileActionMkDir, owne
     throw err;
   }
   await chmod(path, mode);
-  await applyOwner(path, owner);
-  if (time !== undefined) await setTimes(path, time);
+  applyOwner(path, owner);
+  if (time !== undefined) setTimes(path, time);
 }
 
 /**
@@ -54,9 +54,9 @@ export async function mkfileAction(root: string, action: pb.FileActionMkFile, ow
   } finally {
     await fh.close();
   }
-  await applyOwner(path, owner);
+  applyOwner(path, owner);
   const time = timestampOf(action.timestamp);
-  if (time !== undefined) await setTimes(path, time);
+  if (time !== undefined) setTimes(path, time);
 }
 
 /**
@@ -69,7 +69,7 @@ export async function symlinkAction(root: string, action: pb.FileActionSymlink, 
   if (shown === '/') throw new FileOpError('exists', 'symlink /: file exists', '/');
   const path = await resolveInRoot(root, shown, { followFinal: true });
   await symlink(action.oldpath ?? '', path);
-  await applyOwner(path, owner);
+  applyOwner(path, owner);
   const time = timestampOf(action.timestamp);
-  if (time !== undefined) await setTimes(path, time);
+  if (time !== undefined) setTimes(path, time);
 }

@@ -108,16 +108,16 @@ async function extractTar(input: Readable, dest: string, owner: Owner | undefine
         throw new FileOpError('archive', `unhandled tar header type ${type} for ${JSON.stringify(hdr.name)}`, hdr.name);
     }
     entry.resume();
-    await applyOwner(path, owner, { uid: hdr.uid ?? 0, gid: hdr.gid ?? 0 });
+    applyOwner(path, owner, { uid: hdr.uid ?? 0, gid: hdr.gid ?? 0 });
     const isLinkToSymlink = type === 'link' && (await lstat(path)).isSymbolicLink();
     if (type !== 'symlink' && !isLinkToSymlink) await chmod(path, mode);
     const mtime = hdr.mtime ?? new Date(0);
     const ts: Timestamp = { sec: Math.floor(mtime.getTime() / 1000), nsec: (mtime.getTime() % 1000) * 1e6 };
     // Directory times are set last: extracting into a directory moves its mtime.
     if (type === 'directory') dirs.push({ path, time: ts });
-    else await setTimes(path, ts);
+    else setTimes(path, ts);
   }
-  for (const d of dirs) await setTimes(d.path, d.time);
+  for (const d of dirs) setTimes(d.path, d.time);
 }
 
 // A stand-in for the destination in lexical checks of link targets.
