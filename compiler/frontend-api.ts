@@ -50,6 +50,17 @@ export interface FrontendRequest {
   readonly opts: { readonly [key: string]: string };
   readonly target?: string;
   readonly platform?: Platform;
+  /**
+   * Stable per client and context directory: frontends write it to `local.unique`, so one
+   * context keeps its cache across builds (BuildKit uses its session id).
+   */
+  readonly sessionId?: string;
+  /**
+   * Reads a small file of one of the client's local directories (`context`, `dockerfile`),
+   * confined to it: what a nested solve of that local source would give, without one.
+   * Resolves to undefined when the file does not exist.
+   */
+  readonly readLocalFile?: (local: string, path: string) => Promise<Uint8Array | undefined>;
 }
 
 /** What a frontend returns: the graph and the image config of its result. */

@@ -5,6 +5,7 @@ import { Definition, KilnError, llb } from '../../compiler/index.js';
 import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
 import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
 import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
+import { SolverGateway } from '../../runtime/gateway/index.js';
 import { progressWriter } from '../../runtime/progress/index.js';
 import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
@@ -13,8 +14,8 @@ import type { ImageSource } from '../../runtime/worker/index.js';
 import { UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
-import { compileFromArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
+import { prepareRequest } from './frontend-request.js';
 
 /** `type=local,dest=DIR` and friends, as buildctl writes them. */
 function parseKv(spec: string, what: string): Map<string, string> {
@@ -77,6 +78,8 @@ async function recoverIfIdle(root: string): Promise<void> {
 
 /** The options `kiln build` parsed. */
 export type BuildArgs = CompileArgs & {
+  readonly frontend?: string;
+  readonly opt?: readonly string[];
   readonly llb?: string;
   readonly local?: readonly string[];
   readonly output?: string;
@@ -90,78 +93,72 @@ export type BuildArgs = CompileArgs & {
 
 /** Runs `kiln build` (loaded only when that command runs, to keep start-up lean). */
 export async function runBuild(args: BuildArgs): Promise<void> {
-      const root = resolve(args.root ?? defaultRoot());
-      await mkdir(root, { recursive: true });
-      const output = args.output ? parseKv(args.output, '--output') : undefined;
-      if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
-      if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
-      const locals = pairs(args.local, '--local');
-      const ssh = new Map<string, string>();
-      for (const s of args.ssh ?? []) {
-        const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];
-        if (!sock || !existsSync(sock)) throw new UsageError(`--ssh ${s}: no agent socket (set SSH_AUTH_SOCK or give id=SOCKET)`);
-        ssh.set(id!, sock!);
-      }
-      await recoverIfIdle(root);
-      const lock = await lockRoot(root, { mode: 'shared' });
-      const db = StateDb.open(root);
-      const release = async () => {
-        db.close();
-        await lock.release();
-      };
-      let images: ImageSource;
-      let def: Definition;
-      let sourceText: { filename: string; text: string } | undefined;
+  const root = resolve(args.root ?? defaultRoot());
+  await mkdir(root, { recursive: true });
+  const output = args.output ? parseKv(args.output, '--output') : undefined;
+  if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
+  if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
+  const locals = pairs(args.local, '--local');
+  const ssh = new Map<string, string>();
+  for (const s of args.ssh ?? []) {
+    const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];
+    if (!sock || !existsSync(sock)) throw new UsageError(`--ssh ${s}: no agent socket (set SSH_AUTH_SOCK or give id=SOCKET)`);
+    ssh.set(id!, sock!);
+  }
+  const secrets = await secretsOf(args.secret);
+  // The build file is read (and a bad --platform or --build-arg refused) before the root is locked.
+  const prepared = args.llb === undefined ? await prepareRequest(args) : undefined;
+  if (prepared) {
+    if (!locals.has('context')) locals.set('context', prepared.context);
+    if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(prepared.file));
+  }
+  await recoverIfIdle(root);
+  const lock = await lockRoot(root, { mode: 'shared' });
+  const db = StateDb.open(root);
+  const progress = progressWriter(args.progress);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let def: Definition | undefined;
+  try {
+    const images: ImageSource = chainImageSources([new ImageStore(new ContentStore(root), db), await LayoutImageSource.open(args['image-layout'] ?? [])]);
+    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+    const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+    const platform = prepared?.request.platform ?? llb.hostPlatform();
+    const worker = new Worker({
+      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform,
+    });
+    const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
+    const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
+    if (prepared) {
+      // The frontend loads only when a build file is compiled; it resolves images and may solve through the gateway.
+      const { frontendByName } = await import('../../frontends/index.js');
+      const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
+      def = (await frontendByName(args.frontend).build(prepared.request, gateway)).definition;
+    } else {
+      def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));
+    }
+    const ref = await solver.solve(def, solveOptions);
+    if (output) {
+      const view = await snapshotter.view(ref.id);
       try {
-        images = chainImageSources([new ImageStore(new ContentStore(root), db), await LayoutImageSource.open(args['image-layout'] ?? [])]);
-        if (args.llb !== undefined) {
-          def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb)));
-        } else {
-          const compiled = await compileFromArgs(args as unknown as CompileArgs, images);
-          def = compiled.definition;
-          const context = resolve(args.context ?? '.');
-          const file = resolve(args.file ?? join(context, 'Dockerfile'));
-          if (!locals.has('context')) locals.set('context', context);
-          if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(file));
-          sourceText = { filename: args.file ?? 'Dockerfile', text: await readFile(file, 'utf8') };
-        }
-      } catch (err) {
-        await release();
-        throw err;
-      }
-      const progress = progressWriter(args.progress);
-      const abort = new AbortController();
-      const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const snapshotter = await createSnapshotter(join(root, 'snapshots'));
-        const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
-        const platform = args.platform ? llb.parsePlatform(args.platform) ?? llb.hostPlatform() : llb.hostPlatform();
-        const worker = new Worker({
-          snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals,
-          secrets: await secretsOf(args.secret), ssh, images, platform,
-        });
-        const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
-        const ref = await solver.solve(def, { signal: abort.signal, noCache: args['no-cache'] || (args['no-cache-filter'] ?? []).length > 0 });
-        if (output) {
-          const view = await snapshotter.view(ref.id);
-          try {
-            const dest = output.get('dest')!;
-            if (output.get('type') === 'local') await exportLocal(view.dir, resolve(dest), abort.signal);
-            else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), abort.signal);
-          } finally {
-            await view.release();
-          }
-        }
-        progress.close();
-      } catch (err) {
-        progress.close();
-        if (err instanceof SolveError) throw describeFailure(err, def, sourceText);
-        throw err;
+        const dest = output.get('dest')!;
+        if (output.get('type') === 'local') await exportLocal(view.dir, resolve(dest), abort.signal);
+        else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), abort.signal);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await release();
+        await view.release();
       }
+    }
+    progress.close();
+  } catch (err) {
+    progress.close();
+    if (err instanceof SolveError && def) throw describeFailure(err, def, prepared ? { filename: prepared.request.filename, text: prepared.text } : undefined);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    db.close();
+    await lock.release();
+  }
 }

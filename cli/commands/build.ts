@@ -9,6 +9,8 @@ export function buildCommand(y: Argv): Argv {
     'Build a Dockerfile (or an LLB definition) with runc and export the result',
     (a) =>
       compileOptions(a)
+        .option('frontend', { type: 'string', describe: 'build language: dockerfile (default)' })
+        .option('opt', { type: 'string', array: true, describe: 'frontend option KEY=VALUE, as buildctl --opt' })
         .option('llb', { type: 'string', describe: 'solve this marshaled pb.Definition (- for stdin) instead of a Dockerfile' })
         .option('local', { type: 'string', array: true, describe: 'local source NAME=DIR for --llb graphs' })
         .option('output', { alias: 'o', type: 'string', describe: 'type=local,dest=DIR or type=tar,dest=FILE|-; default: build and cache only' })

@@ -1,4 +1,6 @@
-import { DiagnosticError, locateError } from '../../compiler/index.js';
+import { DiagnosticError, locateError, patterns } from '../../compiler/index.js';
+
+const readIgnoreFile = patterns.readIgnoreFile;
 import type { Definition, Frontend, FrontendRequest, FrontendResult, Gateway, llb } from '../../compiler/index.js';
 import { parseDockerfile } from '../../grammars/dockerfile/parser.js';
 import type { ConvertOptions } from './convert/convert-options.js';
@@ -51,19 +53,42 @@ function parseTrigger(expression: string): Command {
   return cmd as Command;
 }
 
-/** The Dockerfile frontend (`dockerfile.v0`): options as BuildKit's (`target`, `build-arg:NAME`, `platform`). */
+/**
+ * The Dockerfile frontend (`dockerfile.v0`), options as BuildKit's: `target`, `build-arg:NAME`,
+ * `label:NAME`, `no-cache` (empty: every stage, else a comma list of stages), `platform`.
+ * Base image configs come through the Gateway; the .dockerignore next to the Dockerfile
+ * (`NAME.dockerignore`) or in the context through `readLocalFile`.
+ */
 export const dockerfileFrontend: Frontend = {
   name: 'dockerfile',
   detect: (files) => files.some((f) => f === 'Dockerfile' || f.endsWith('.Dockerfile') || f.endsWith('.dockerfile')),
   async build(req: FrontendRequest, gw: Gateway): Promise<FrontendResult> {
     const buildArgs: { [k: string]: string } = {};
-    for (const [k, v] of Object.entries(req.opts)) if (k.startsWith('build-arg:')) buildArgs[k.slice(10)] = v;
+    const labels: { [k: string]: string } = {};
+    for (const [k, v] of Object.entries(req.opts)) {
+      if (k.startsWith('build-arg:')) buildArgs[k.slice(10)] = v;
+      if (k.startsWith('label:')) labels[k.slice(6)] = v;
+    }
+    const noCache = req.opts['no-cache'];
+    const target = req.target ?? req.opts.target;
+    const ignore = await dockerignoreOf(req);
     const compiled = await compileDockerfile(new TextDecoder().decode(req.source), req.filename, {
-      ...(req.target ? { target: req.target } : {}),
+      ...(target ? { target } : {}),
       ...(req.platform ? { targetPlatform: req.platform } : {}),
       buildArgs,
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(noCache !== undefined ? { noCache: noCache === '' ? ['*'] : noCache.split(',').map((s) => s.trim()) } : {}),
+      ...(ignore ? { excludePatterns: readIgnoreFile(new TextDecoder().decode(ignore)) } : {}),
+      ...(req.sessionId ? { localUniqueId: req.sessionId } : {}),
       resolveImageConfig: (ref, platform) => gw.resolveImageConfig(ref, platform),
     });
     return { definition: compiled.definition, imageConfig: compiled.image };
   },
 };
+
+/** `<Dockerfile>.dockerignore` beside the Dockerfile, else the context's `.dockerignore` (BuildKit's order). */
+async function dockerignoreOf(req: FrontendRequest): Promise<Uint8Array | undefined> {
+  if (!req.readLocalFile) return undefined;
+  const base = req.filename.split('/').pop() ?? 'Dockerfile';
+  return (await req.readLocalFile('dockerfile', `${base}.dockerignore`)) ?? (await req.readLocalFile('context', '.dockerignore'));
+}

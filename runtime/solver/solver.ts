@@ -40,6 +40,12 @@ export interface SolveOptions {
 interface Solved {
   readonly key: string;
   readonly refs: readonly Ref[];
+  /**
+   * Ran in this solve because the cache was to be ignored, here or upstream. Its key is the
+   * same as last time, but its content may not be: what depends on it must run too, or a
+   * `--no-cache-filter` stage would hand its dependents last build's results.
+   */
+  readonly fresh: boolean;
 }
 
 /**
@@ -108,12 +114,13 @@ export class Solver {
     } catch (err) {
       throw err instanceof SolveError ? err : new SolveError(v, err);
     }
-    const skipCache = opts.noCache === true || (typeof opts.noCache === 'function' && opts.noCache(v)) || !!v.metadata.ignore_cache;
+    const skipCache = opts.noCache === true || (typeof opts.noCache === 'function' && opts.noCache(v)) || !!v.metadata.ignore_cache ||
+      inputs.some((i) => i.fresh);
     if (!skipCache) {
       const cached = await this.#opts.cache.load(key);
       if (cached) {
         this.#emit({ kind: 'cached', vertex: v.digest, name: v.name, time: Date.now() });
-        return { key, refs: cached };
+        return { key, refs: cached, fresh: false };
       }
     }
     let run = this.#inflight.get(key);
@@ -121,7 +128,7 @@ export class Solver {
       run = this.#run(v, key, inputRefs, signal, op).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, run);
     }
-    return { key, refs: await run };
+    return { key, refs: await run, fresh: skipCache };
   }
 
   async #run(v: Vertex, key: string, inputs: readonly Ref[], signal: AbortSignal, op: ReturnType<OperationResolver['resolve']>): Promise<readonly Ref[]> {
