@@ -4,4 +4,4 @@
 export type { Frontend, FrontendRequest, FrontendResult, Gateway } from '../compiler/index.js';
 export { compileDockerfile, dockerfileFrontend } from './dockerfile/index.js';
 export type { CompiledDockerfile, ConvertOptions, DockerImage, ResolveImageConfig } from './dockerfile/index.js';
-export { builtinFrontendNames, frontendByName } from './registry.js';
+export { builtinFrontendNames, frontendByName, loadFrontend } from './registry.js';

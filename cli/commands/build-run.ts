@@ -133,9 +133,11 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
     if (prepared) {
       // The frontend loads only when a build file is compiled; it resolves images and may solve through the gateway.
-      const { frontendByName } = await import('../../frontends/index.js');
+      const { loadFrontend } = await import('../../frontends/index.js');
+      const frontend = await loadFrontend(args.frontend);
       const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
-      def = (await frontendByName(args.frontend).build(prepared.request, gateway)).definition;
+      // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.
+      def = Definition.unmarshal((await frontend.build(prepared.request, gateway)).definition.marshal());
     } else {
       def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));
     }

@@ -50,6 +50,25 @@ function context(files: Record<string, string>): string {
     expect(readFileSync(join(dir, 'out', 'copy'), 'utf8')).toBe('v2\n');
   }, 120_000);
 
+  it('--no-cache-filter reruns the named stages and what uses them, nothing else', async () => {
+    const dir = context({
+      Dockerfile: [
+        'FROM localhost:5000/busybox:latest AS gen', 'RUN cat /proc/sys/kernel/random/uuid > /id',
+        'FROM localhost:5000/busybox:latest AS other', 'RUN echo other > /other',
+        'FROM localhost:5000/busybox:latest', 'COPY --from=gen /id /id', 'COPY --from=other /other /other', 'RUN cat /id > /seen', '',
+      ].join('\n'),
+    });
+    const out = (n: number) => ['--output', `type=local,dest=${join(dir, `out${n}`)}`];
+    await build(dir, out(1));
+    const second = await build(dir, ['--no-cache-filter', 'gen', ...out(2)]);
+    expect(second.runs.map((n) => n.replace(/^\[([^\]]*)\].*$/, '$1'))).toEqual(['gen 2/2', 'stage-2 4/4']);
+    expect(second.ran.some((n) => n.startsWith('[other'))).toBe(false);
+    const id1 = readFileSync(join(dir, 'out1', 'id'), 'utf8');
+    const id2 = readFileSync(join(dir, 'out2', 'id'), 'utf8');
+    expect(id2).not.toBe(id1);
+    expect(readFileSync(join(dir, 'out2', 'seen'), 'utf8')).toBe(id2);
+  }, 120_000);
+
   it('runs independent stages at the same time', async () => {
     const dir = context({
       Dockerfile: 'FROM localhost:5000/busybox:latest AS a\nRUN sleep 2 && echo a > /a\nFROM localhost:5000/busybox:latest AS b\nRUN sleep 2 && echo b > /b\nFROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n',
