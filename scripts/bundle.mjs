@@ -19,6 +19,8 @@ await build({
   external: ['better-sqlite3', '@napi-rs/xattr'],
   // CommonJS dependencies (tar-stream and friends) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);" },
+  minify: true,
+  keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
 });
