@@ -1,11 +1,13 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Definition, KilnError, llb } from '../../compiler/index.js';
+import type { ImageConfig } from '../../compiler/index.js';
 import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
 import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
-import { exportLocal, exportTar } from '../../runtime/exporters/index.js';
 import { SolverGateway } from '../../runtime/gateway/index.js';
+import { RegistryClient, RegistryImageSource } from '../../runtime/registry/index.js';
+import { checkOutput, exportResult } from './build-output.js';
 import { progressWriter } from '../../runtime/progress/index.js';
 import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
@@ -78,6 +80,7 @@ async function recoverIfIdle(root: string): Promise<void> {
 
 /** The options `kiln build` parsed. */
 export type BuildArgs = CompileArgs & {
+  readonly 'insecure-registry'?: readonly string[];
   readonly frontend?: string;
   readonly opt?: readonly string[];
   readonly llb?: string;
@@ -96,8 +99,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   const root = resolve(args.root ?? defaultRoot());
   await mkdir(root, { recursive: true });
   const output = args.output ? parseKv(args.output, '--output') : undefined;
-  if (output && !['local', 'tar'].includes(output.get('type') ?? '')) throw new UsageError(`--output type must be local or tar (got ${output.get('type') ?? 'none'})`);
-  if (output && !output.get('dest')) throw new UsageError('--output needs dest=…');
+  checkOutput(output);
   const locals = pairs(args.local, '--local');
   const ssh = new Map<string, string>();
   for (const s of args.ssh ?? []) {
@@ -121,8 +123,14 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let def: Definition | undefined;
+  let imageConfig: ImageConfig | undefined;
   try {
-    const images: ImageSource = chainImageSources([new ImageStore(new ContentStore(root), db), await LayoutImageSource.open(args['image-layout'] ?? [])]);
+    const content = new ContentStore(root);
+    const registry = new RegistryClient({ insecure: args['insecure-registry'] ?? [], signal: abort.signal });
+    // The store first (what `kiln image load` and earlier pulls put there), then layouts, then registries.
+    const images: ImageSource = chainImageSources([
+      new ImageStore(content, db), await LayoutImageSource.open(args['image-layout'] ?? []), new RegistryImageSource(registry, content, db),
+    ]);
     const snapshotter = await createSnapshotter(join(root, 'snapshots'));
     const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
     const platform = prepared?.request.platform ?? llb.hostPlatform();
@@ -137,20 +145,15 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       const frontend = await loadFrontend(args.frontend);
       const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
       // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.
-      def = Definition.unmarshal((await frontend.build(prepared.request, gateway)).definition.marshal());
+      const result = await frontend.build(prepared.request, gateway);
+      def = Definition.unmarshal(result.definition.marshal());
+      imageConfig = result.imageConfig;
     } else {
       def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));
     }
     const ref = await solver.solve(def, solveOptions);
     if (output) {
-      const view = await snapshotter.view(ref.id);
-      try {
-        const dest = output.get('dest')!;
-        if (output.get('type') === 'local') await exportLocal(view.dir, resolve(dest), abort.signal);
-        else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), abort.signal);
-      } finally {
-        await view.release();
-      }
+      await exportResult(output, { ref, snapshotter, content, registry, platform, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}) });
     }
     progress.close();
   } catch (err) {

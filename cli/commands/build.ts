@@ -13,7 +13,11 @@ export function buildCommand(y: Argv): Argv {
         .option('opt', { type: 'string', array: true, describe: 'frontend option KEY=VALUE, as buildctl --opt' })
         .option('llb', { type: 'string', describe: 'solve this marshaled pb.Definition (- for stdin) instead of a Dockerfile' })
         .option('local', { type: 'string', array: true, describe: 'local source NAME=DIR for --llb graphs' })
-        .option('output', { alias: 'o', type: 'string', describe: 'type=local,dest=DIR or type=tar,dest=FILE|-; default: build and cache only' })
+        .option('output', {
+          alias: 'o', type: 'string',
+          describe: 'type=local,dest=DIR | type=tar,dest=FILE|- | type=oci,dest=FILE|DIR[,tar=false][,name=REF] | type=docker,dest=FILE,name=REF | type=image,name=REF[,push=true]; options compression=gzip|zstd, annotation.KEY=VALUE; default: build and cache only',
+        })
+        .option('insecure-registry', { type: 'string', array: true, describe: 'registry HOST[:PORT] spoken to over plain http (loopback always is)' })
         .option('no-cache', { type: 'boolean', default: false, describe: 'run every step' })
         .option('no-cache-filter', { type: 'string', array: true, describe: 'run the steps of these stages' })
         .option('secret', { type: 'string', array: true, describe: 'id=ID,src=FILE or id=ID,env=VAR' })

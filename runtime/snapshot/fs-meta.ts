@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, lchown, lutimes } from 'node:fs/promises';
+import { chmodSync, lchownSync, lutimesSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import { KilnError } from '../../compiler/index.js';
@@ -36,14 +36,15 @@ function tolerable(err: unknown): boolean {
  * an owner we may not give is left as is (a rootless unpack's usual compromise).
  */
 export async function applyMeta(path: string, meta: FileMeta, kind: 'symlink' | 'dir' | 'other', opts: { times?: boolean } = {}): Promise<void> {
+  // Synchronous syscalls: tree copies and unpacks make these for every file (see copy-tree.ts).
   try {
-    await lchown(path, meta.uid, meta.gid);
+    lchownSync(path, meta.uid, meta.gid);
   } catch (err) {
     if (!tolerable(err)) throw err;
   }
-  if (kind !== 'symlink') await chmod(path, meta.mode);
+  if (kind !== 'symlink') chmodSync(path, meta.mode);
   if (meta.xattrs) await writeXattrs(path, meta.xattrs);
-  if (opts.times !== false) await lutimes(path, meta.atime ?? meta.mtime, meta.mtime);
+  if (opts.times !== false) lutimesSync(path, meta.atime ?? meta.mtime, meta.mtime);
 }
 
 /**

@@ -17,6 +17,11 @@ import { isOpaqueDir, readXattrs } from './xattrs.js';
 /** Options of the layer tar functions. */
 export interface LayerTarOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Times later than this are written as this (BuildKit's `rewrite-timestamp` with
+   * SOURCE_DATE_EPOCH): what a build step wrote gets the same time in every build.
+   */
+  readonly clampMtime?: Date;
 }
 
 type Header = tar.Header;
@@ -47,7 +52,7 @@ export async function writeLayerTar(upperDir: string, out: Writable, opts: Layer
   // Readable.from: tar-stream's streams are streamx ones; their async iterators are the portable bridge.
   const piping = pipeline(Readable.from(pack as AsyncIterable<Buffer>), out, opts.signal ? { signal: opts.signal } : {});
   try {
-    await writeDir(pack, upperDir, '', new Map(), opts.signal);
+    await writeDir(pack, upperDir, '', new Map(), opts.signal, opts.clampMtime);
     pack.finalize();
   } catch (err) {
     pack.destroy(err as Error);
@@ -85,13 +90,13 @@ function add(pack: tar.Pack, header: HeaderArg, file?: string): Promise<void> {
   });
 }
 
-async function writeDir(pack: tar.Pack, dir: string, rel: string, links: Map<string, string>, signal?: AbortSignal): Promise<void> {
+async function writeDir(pack: tar.Pack, dir: string, rel: string, links: Map<string, string>, signal?: AbortSignal, clamp?: Date): Promise<void> {
   for (const name of (await readdir(dir)).sort(byteOrder)) {
     signal?.throwIfAborted();
     const abs = join(dir, name);
     const path = rel ? `${rel}/${name}` : name;
     const st = await lstat(abs);
-    const common = { uid: st.uid, gid: st.gid, mtime: st.mtime, mode: st.mode };
+    const common = { uid: st.uid, gid: st.gid, mtime: clamp && st.mtime > clamp ? clamp : st.mtime, mode: st.mode };
     if (st.isCharacterDevice() && st.rdev === 0) {
       // Overlay shares one whiteout inode among many names: never a hard link here.
       await add(pack, { ...common, name: rel ? `${rel}/${WH}${name}` : `${WH}${name}`, type: 'file', mode: S_IFREG | (st.mode & 0o7777), size: 0 });
@@ -102,7 +107,7 @@ async function writeDir(pack: tar.Pack, dir: string, rel: string, links: Map<str
     if (st.isDirectory()) {
       await add(pack, { ...header, name: `${path}/`, type: 'directory' });
       if (await isOpaqueDir(abs)) await add(pack, { ...common, name: `${path}/${OPAQUE}`, type: 'file', mode: S_IFREG | (st.mode & 0o7777), size: 0 });
-      await writeDir(pack, abs, path, links, signal);
+      await writeDir(pack, abs, path, links, signal, clamp);
       continue;
     }
     if (st.nlink > 1 && !st.isDirectory()) {

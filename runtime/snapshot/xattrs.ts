@@ -4,10 +4,12 @@
  * xattrs are then neither read nor written, and overlay opaque directories
  * cannot be detected (the overlay snapshotter refuses to start without it).
  */
+// The synchronous calls: one xattr syscall is far cheaper than a thread-pool round trip, and
+// tree copies and layer tars make one or two per file.
 interface XattrModule {
-  listAttributes(path: string): Promise<string[]>;
-  getAttribute(path: string, name: string): Promise<Buffer | null>;
-  setAttribute(path: string, name: string, value: Buffer | string): Promise<void>;
+  listAttributesSync(path: string): string[];
+  getAttributeSync(path: string, name: string): Buffer | null;
+  setAttributeSync(path: string, name: string, value: Uint8Array | string): void;
 }
 
 let loading: Promise<XattrModule | undefined> | undefined;
@@ -41,14 +43,14 @@ export async function readXattrs(path: string): Promise<Map<string, Buffer>> {
   if (!x) return out;
   let names: string[];
   try {
-    names = await x.listAttributes(path);
+    names = x.listAttributesSync(path);
   } catch {
     return out;
   }
   for (const name of names.sort()) {
     if (name.startsWith(OVERLAY_PRIVATE)) continue;
     try {
-      const value = await x.getAttribute(path, name);
+      const value = x.getAttributeSync(path, name);
       if (value) out.set(name, value);
     } catch {
       // vanished or not readable by us: skipped like an unsupported attribute
@@ -64,7 +66,7 @@ export async function writeXattrs(path: string, attrs: ReadonlyMap<string, Buffe
   if (!x) return;
   for (const [name, value] of attrs) {
     try {
-      await x.setAttribute(path, name, value);
+      x.setAttributeSync(path, name, value);
     } catch {
       // EPERM / ENOTSUP: "where possible", as containerd does for rootless unpacks
     }
@@ -77,7 +79,7 @@ export async function isOpaqueDir(path: string): Promise<boolean> {
   if (!x) return false;
   try {
     // `x` marks a directory holding xwhiteouts (kernel 6.7+, made by userspace), not an opaque one.
-    return (await x.getAttribute(path, OPAQUE_XATTR))?.toString() === 'y';
+    return (x.getAttributeSync(path, OPAQUE_XATTR))?.toString() === 'y';
   } catch {
     return false;
   }

@@ -1,0 +1,75 @@
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ImageConfig, llb } from '../../compiler/index.js';
+import type { ContentStore } from '../../runtime/cache/index.js';
+import { buildImage, exportImageArchive, exportImageLayout, exportLocal, exportTar, pushImage } from '../../runtime/exporters/index.js';
+import type { RegistryClient } from '../../runtime/registry/index.js';
+import type { NamedSnapshotter } from '../../runtime/snapshot/index.js';
+import { UsageError } from '../errors.js';
+
+const TYPES = ['local', 'tar', 'oci', 'docker', 'image'];
+
+/** Refuses an `--output` that cannot work, before anything is built. */
+export function checkOutput(output: ReadonlyMap<string, string> | undefined): void {
+  if (!output) return;
+  const type = output.get('type') ?? '';
+  if (!TYPES.includes(type)) throw new UsageError(`--output type must be one of ${TYPES.join(', ')} (got ${type || 'none'})`);
+  if (type !== 'image' && !output.get('dest')) throw new UsageError(`--output type=${type} needs dest=…`);
+  if ((type === 'image' || type === 'docker') && !output.get('name')) throw new UsageError(`--output type=${type} needs name=REF`);
+  const compression = output.get('compression');
+  if (compression !== undefined && compression !== 'gzip' && compression !== 'zstd') throw new UsageError(`--output compression must be gzip or zstd (got ${compression})`);
+}
+
+/** SOURCE_DATE_EPOCH as BuildKit reads it: whole seconds since the epoch. */
+function sourceDateEpoch(): number | undefined {
+  const v = process.env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`SOURCE_DATE_EPOCH must be whole seconds since 1970 (got ${JSON.stringify(v)})`);
+  return Number(v);
+}
+
+/** What an export needs of the build. */
+export interface ExportContext {
+  readonly ref: { readonly id: string };
+  readonly snapshotter: NamedSnapshotter;
+  readonly content: ContentStore;
+  readonly registry: RegistryClient;
+  readonly platform: llb.Platform;
+  readonly imageConfig?: ImageConfig;
+  readonly signal: AbortSignal;
+}
+
+/** Writes the result where `--output` says: a tree, a tar of it, or an image (archive, layout, registry). */
+export async function exportResult(output: ReadonlyMap<string, string>, x: ExportContext): Promise<void> {
+  const type = output.get('type')!;
+  const dest = output.get('dest') ?? '';
+  if (type === 'local' || type === 'tar') {
+    const view = await x.snapshotter.view(x.ref.id);
+    try {
+      if (type === 'local') await exportLocal(view.dir, resolve(dest), x.signal);
+      else await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), x.signal);
+    } finally {
+      await view.release();
+    }
+    return;
+  }
+  const annotations: { [k: string]: string } = {};
+  for (const [k, v] of output) if (k.startsWith('annotation.')) annotations[k.slice('annotation.'.length)] = v;
+  const epoch = sourceDateEpoch();
+  const image = await buildImage({
+    store: x.content,
+    layerDirs: await x.snapshotter.layers(x.ref.id),
+    ...(x.imageConfig ? { config: x.imageConfig } : {}),
+    platform: x.platform,
+    compression: (output.get('compression') ?? 'gzip') as 'gzip' | 'zstd',
+    ...(epoch !== undefined ? { epoch } : {}),
+    annotations,
+    signal: x.signal,
+  });
+  const name = output.get('name');
+  const archive = { ...(name ? { name } : {}), docker: type === 'docker', signal: x.signal };
+  if (type === 'oci' && output.get('tar') === 'false') await exportImageLayout(x.content, image, resolve(dest), archive);
+  else if (type === 'oci' || type === 'docker') await exportImageArchive(x.content, image, dest === '-' ? '-' : resolve(dest), archive);
+  if (type === 'image' && output.get('push') === 'true') await pushImage(x.registry, x.content, image, name!);
+  process.stderr.write(`exported image ${name ?? ''}${name ? ' ' : ''}${image.manifest.digest}\n`);
+}
