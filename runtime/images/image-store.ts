@@ -58,6 +58,12 @@ export class ImageStore implements ImageSource {
       if (!pick) throw new KilnError('image/no-platform', `${ref} has no image for ${platform.os}/${platform.architecture}`);
       manifest = await this.#json(pick.digest);
     }
+    // An image whose manifest a registry pull stored but whose layers were never fetched (they
+    // come lazily) is not the store's to serve: the next source (the registry) fetches them.
+    for (const l of manifest.layers ?? []) {
+      if (!(await this.#content.has(l.digest as Digest))) throw new KilnError('image/incomplete', `image ${ref}: layer ${l.digest} is not in the store`);
+    }
+    if (!(await this.#content.has(manifest.config.digest as Digest))) throw new KilnError('image/incomplete', `image ${ref}: its config is not in the store`);
     const config = await this.#json<ImageConfig>(manifest.config.digest);
     return { digest, config, layers: (manifest.layers ?? []).map((l) => ({ digest: l.digest, mediaType: l.mediaType })), openLayer: (d) => this.#content.stream(d as Digest) };
   }
