@@ -81,7 +81,7 @@ function treeOf(dir: string, rel = ''): string[] {
       proxy = createServer(async (req, res) => {
         const upstream = await fetch(`http://${registry.host}${req.url}`, { method: req.method, headers: { accept: String(req.headers.accept ?? '*/*') } });
         const body = Buffer.from(await upstream.arrayBuffer());
-        if (req.url?.includes('/blobs/') && body.length > 0) body[body.length - 1] ^= 0xff;
+        if (req.url?.includes('/blobs/') && body.length > 0) body.writeUInt8(body.readUInt8(body.length - 1) ^ 0xff, body.length - 1);
         const headers: { [k: string]: string } = {};
         upstream.headers.forEach((v, k) => { if (k !== 'content-length' && k !== 'transfer-encoding') headers[k] = v; });
         res.writeHead(upstream.status, headers);
