@@ -107,7 +107,8 @@ export async function buildImage(o: BuildImageOptions): Promise<BuiltImage> {
   const created = new Date(o.epoch !== undefined ? o.epoch * 1000 : Date.now()).toISOString().replace(/\.000Z$/, 'Z');
   const base = o.config ?? {};
   const history = alignHistory(base.history ?? [], built.map((b) => b !== undefined), created)
-    .map((h) => (o.epoch !== undefined ? { ...h, created } : h));
+    // SOURCE_DATE_EPOCH clamps: a base image's older entries keep their times.
+    .map((h) => (o.epoch !== undefined && (!h.created || Date.parse(h.created) > o.epoch * 1000) ? { ...h, created } : h));
   const config = {
     ...base,
     created,
