@@ -47,6 +47,15 @@ describe('kiln compile', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses an unknown option before doing anything', () => {
+    for (const cmd of [['compile'], ['build'], ['llb', 'dump']]) {
+      const r = runKiln([...cmd, '--no-such-flag']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Unknown argument: no-such-flag');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('names an unknown --target and suggests a stage', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-compile-'));
     writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch AS builder\nFROM scratch\n');
