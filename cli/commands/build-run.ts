@@ -135,7 +135,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
     const platform = prepared?.request.platform ?? llb.hostPlatform();
     const worker = new Worker({
-      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform,
+      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: cache,
     });
     const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };

@@ -1,16 +1,26 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { ImageStore } from '../../runtime/images/index.js';
 
 /** Opens the image store of a state root for the length of `fn`. */
-export async function withImageStore<T>(rootArg: string | undefined, fn: (store: ImageStore) => Promise<T>): Promise<T> {
-  const { ContentStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
+export async function withImageStore<T>(rootArg: string | undefined, fn: (store: ImageStore, unpack: (name: string) => Promise<void>) => Promise<T>): Promise<T> {
+  const { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
   const { ImageStore } = await import('../../runtime/images/index.js');
   const root = resolve(rootArg ?? defaultRoot());
   const lock = await lockRoot(root, { mode: 'shared' });
   const db = StateDb.open(root);
+  const store = new ImageStore(new ContentStore(root), db);
+  // As docker load does: the layers are unpacked now (once per layer stack), so a build's FROM is instant.
+  const unpack = async (name: string) => {
+    const { createSnapshotter } = await import('../../runtime/snapshot/index.js');
+    const { unpackImage } = await import('../../runtime/worker/index.js');
+    const { llb } = await import('../../compiler/index.js');
+    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+    const layers = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+    await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers });
+  };
   try {
-    return await fn(new ImageStore(new ContentStore(root), db));
+    return await fn(store, unpack);
   } finally {
     db.close();
     await lock.release();
@@ -24,10 +34,18 @@ export function imageCommand(y: Argv): Argv {
       .command(
         'load <path>',
         'Import an OCI image layout (directory or tar) or a docker save tarball, like docker load',
-        (b) => b.positional('path', { type: 'string', demandOption: true }).option('name', { type: 'string', describe: 'name the image REF' }).option('root', { type: 'string', describe: 'state directory' }),
+        (b) => b.positional('path', { type: 'string', demandOption: true }).option('name', { type: 'string', describe: 'name the image REF' }).option('root', { type: 'string', describe: 'state directory' })
+          .option('unpack', { type: 'boolean', default: true, describe: 'unpack the layers now (--unpack=false: at the first build that uses them)' }),
         async (args) => {
-          const loaded = await withImageStore(args.root, (s) => s.load(resolve(args.path), args.name));
-          for (const l of loaded) process.stdout.write(`Loaded image: ${l.name} (${l.digest})\n`);
+          await withImageStore(args.root, async (s, unpack) => {
+            for (const l of await s.load(resolve(args.path), args.name)) {
+              // An image for another platform stays packed: a build for that platform unpacks it.
+              if (args.unpack) await unpack(l.name).catch((err: unknown) => {
+                if (!(err instanceof Error && /no-platform/.test((err as { code?: string }).code ?? ''))) throw err;
+              });
+              process.stdout.write(`Loaded image: ${l.name} (${l.digest})\n`);
+            }
+          });
         },
       )
       .command(

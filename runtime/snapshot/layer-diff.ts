@@ -2,7 +2,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { chmod, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -22,6 +23,11 @@ export interface LayerTarOptions {
    * SOURCE_DATE_EPOCH): what a build step wrote gets the same time in every build.
    */
   readonly clampMtime?: Date;
+  /**
+   * applyLayerTar: the sha256 the uncompressed layer must have (its diffID, from the image
+   * config); a layer whose bytes differ is refused (`snapshot/diffid-mismatch`) once read.
+   */
+  readonly expectDiffId?: string;
 }
 
 type Header = tar.Header;
@@ -166,7 +172,10 @@ async function drain(entry: Entry): Promise<void> {
  */
 export async function applyLayerTar(input: Readable, dir: string, opts: LayerTarOptions = {}): Promise<void> {
   const extract = tar.extract();
-  const source = await gunzipIfNeeded(input);
+  const unpacked = await gunzipIfNeeded(input);
+  const diff = opts.expectDiffId !== undefined ? createHash('sha256') : undefined;
+  const source = diff ? unpacked.pipe(new Transform({ transform(chunk: Buffer, _e, cb) { diff.update(chunk); cb(null, chunk); } })) : unpacked;
+  if (diff) unpacked.on('error', (err) => source.destroy(err));
   source.on('error', (err) => extract.destroy(err));
   source.pipe(extract as unknown as Writable);
   const written = new Set<string>();
@@ -184,6 +193,12 @@ export async function applyLayerTar(input: Readable, dir: string, opts: LayerTar
   }
   // Deepest first: setting a parent's mtime before its children are done would be undone.
   for (const d of dirs.reverse()) await applyMeta(d.path, d.meta, 'dir');
+  if (diff) {
+    // The archive may end before the stream does (padding after the end blocks): hash it all.
+    if (!source.readableEnded) await new Promise<void>((resolve, reject) => source.on('end', resolve).on('error', reject).resume());
+    const got = `sha256:${diff.digest('hex')}`;
+    if (got !== opts.expectDiffId) throw new KilnError('snapshot/diffid-mismatch', `layer content has diffID ${got}, but the image config says ${opts.expectDiffId}: refused`);
+  }
 }
 
 async function applyEntry(entry: Entry, root: string, written: Set<string>, dirs: { path: string; meta: FileMeta }[]): Promise<void> {

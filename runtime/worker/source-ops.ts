@@ -1,7 +1,7 @@
 import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
-import { applyLayerTar } from '../snapshot/index.js';
 import { checksumContext, localWalkOptions, syncContext } from '../sources/local/index.js';
+import { unpackImage } from './layer-chain.js';
 import type { WorkerContext } from './worker-context.js';
 
 /** `local://NAME`: the client's directory, filtered by the source's attributes; keyed by its content. */
@@ -45,21 +45,7 @@ export function imageSource(v: Vertex, w: WorkerContext): Operation {
     },
     async exec(_inputs, ctx) {
       const image = await w.images.resolve(normalized, platform);
-      let parent: string[] = [];
-      for (const layer of image.layers) {
-        const active = await w.snapshotter.prepare(parent);
-        try {
-          await applyLayerTar(await image.openLayer(layer.digest), active.dir, { signal: ctx.signal });
-          parent = [await w.snapshotter.commit(active)];
-        } catch (err) {
-          await w.snapshotter.abort(active);
-          throw err;
-        }
-      }
-      if (parent.length === 0) {
-        const active = await w.snapshotter.prepare([]);
-        parent = [await w.snapshotter.commit(active)];
-      }
+      const parent = [await unpackImage(image, w, ctx.signal)];
       return parent.map((id): Ref => ({ id }));
     },
   };

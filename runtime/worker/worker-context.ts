@@ -1,5 +1,6 @@
 import type { llb } from '../../compiler/index.js';
 import type { Snapshotter } from '../snapshot/index.js';
+import type { CacheStore } from '../solver/index.js';
 import type { ImageSource } from './image-source.js';
 
 /** Everything the ops of one build need from the machine and the client. */
@@ -18,4 +19,6 @@ export interface WorkerContext {
   /** Where `docker-image://` and `oci-layout://` images come from. */
   readonly images: ImageSource;
   readonly platform: llb.Platform;
+  /** Unpacked layer stacks by chain ID, shared by all images and builds of the root (optional). */
+  readonly layers?: CacheStore;
 }

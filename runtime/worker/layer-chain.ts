@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { Digest } from '../../compiler/index.js';
+import { applyLayerTar } from '../snapshot/index.js';
+import type { CacheStore, Vertex } from '../solver/index.js';
+import type { ResolvedImage } from './image-source.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * containerd's ChainID: a layer stack's identity, `diffID₀` for the first layer and
+ * `sha256(chain(n-1) + " " + diffIDₙ)` after, so equal stacks share it whatever image they
+ * came in.
+ */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const prev = out.at(-1);
+    out.push(prev === undefined ? d : `sha256:${createHash('sha256').update(`${prev} ${d}`).digest('hex')}`);
+  }
+  return out;
+}
+
+/** The cache record key of an unpacked layer stack. */
+const keyOf = (chainId: string): string => `layer-chain:${chainId}`;
+
+/**
+ * Unpacks an image's layers into a snapshot chain, each stack once per root: a stack some
+ * earlier build or `kiln image load` unpacked (same chain of diffIDs, from any image) is
+ * reused, and each layer unpacked is checked against its diffID before it is recorded.
+ * Returns the top snapshot id (an empty snapshot for an image without layers).
+ */
+export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, 'snapshotter' | 'layers'>, signal?: AbortSignal): Promise<string> {
+  const diffIds = image.config.rootfs?.diff_ids ?? [];
+  // Without a diffID for every layer there is nothing to key stacks by: unpack, record nothing.
+  const chains = diffIds.length === image.layers.length ? chainIds(diffIds) : undefined;
+  let parent: string[] = [];
+  for (let i = 0; i < image.layers.length; i++) {
+    const chain = chains?.[i];
+    const known = chain && w.layers ? (await w.layers.load(keyOf(chain)))?.[0]?.id : undefined;
+    if (known) {
+      parent = [known];
+      continue;
+    }
+    const active = await w.snapshotter.prepare(parent);
+    try {
+      await applyLayerTar(await image.openLayer(image.layers[i]!.digest), active.dir, {
+        ...(signal ? { signal } : {}), ...(chains ? { expectDiffId: diffIds[i]! } : {}),
+      });
+      parent = [await w.snapshotter.commit(active)];
+    } catch (err) {
+      await w.snapshotter.abort(active);
+      throw err;
+    }
+    if (chain && w.layers) await w.layers.save(keyOf(chain), [{ id: parent[0]! }], layerVertex(chain, image.layers[i]!.digest));
+  }
+  if (parent.length === 0) {
+    const active = await w.snapshotter.prepare([]);
+    parent = [await w.snapshotter.commit(active)];
+  }
+  return parent[0]!;
+}
+
+/** What a layer stack's cache record says made it (for `kiln du` and logs). */
+function layerVertex(chain: string, blob: string): Vertex {
+  return { digest: chain as Digest, op: {}, inputs: [], metadata: {}, name: `layer ${blob}` };
+}
+
+export type { CacheStore };
