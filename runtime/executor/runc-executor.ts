@@ -61,10 +61,15 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config), { mode: 0o600 });
     throwIfAborted(opts.signal);
 
+    // `runc run` deletes its container when the process exits; only a run that did not get
+    // that far (runc failed or was killed) leaves one to delete. Skipping the delete saves a
+    // process start per RUN.
+    let ranToExit = false;
     cleanups.push(async () => {
-      await execa(RUNC, ['delete', '--force', id], { reject: false, stdin: 'ignore' });
+      if (!ranToExit) await execa(RUNC, ['delete', '--force', id], { reject: false, stdin: 'ignore' });
     });
     const exit = await runRunc(id, bundle, opts);
+    ranToExit = !opts.signal?.aborted;
     if (exit.code === 0) return;
     // like BuildKit's exitError: a process that made it to exit 0 counts even if canceled meanwhile
     throwIfAborted(opts.signal);
