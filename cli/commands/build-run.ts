@@ -17,7 +17,9 @@ import { UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
+import { FrontendCache } from './frontend-cache.js';
 import { prepareRequest } from './frontend-request.js';
+import { kilnVersion } from '../version.js';
 
 /** `type=local,dest=DIR` and friends, as buildctl writes them. */
 function parseKv(spec: string, what: string): Map<string, string> {
@@ -141,11 +143,20 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
     if (prepared) {
       // The frontend loads only when a build file is compiled; it resolves images and may solve through the gateway.
-      const { loadFrontend } = await import('../../frontends/index.js');
-      const frontend = await loadFrontend(args.frontend);
       const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
+      // Built-in frontends' results are reused while nothing they looked at changed; third-party
+      // ones always run (their code may have changed).
+      const builtin = args.frontend === undefined || args.frontend === 'dockerfile' || args.frontend === 'dockerfile.v0';
+      const frontendCache = new FrontendCache(root);
+      const key = FrontendCache.keyOf(args.frontend ?? 'dockerfile', kilnVersion(), prepared.request);
+      let result = builtin && !args['no-cache'] ? await frontendCache.lookup(key, prepared.request, gateway) : undefined;
+      if (!result) {
+        // The frontend loads only when it has to run.
+        const { loadFrontend } = await import('../../frontends/index.js');
+        const frontend = await loadFrontend(args.frontend);
+        result = builtin ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g)) : await frontend.build(prepared.request, gateway);
+      }
       // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.
-      const result = await frontend.build(prepared.request, gateway);
       def = Definition.unmarshal(result.definition.marshal());
       imageConfig = result.imageConfig;
     } else {
