@@ -4,7 +4,7 @@ import type { ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../../runtime/cache/index.js';
 import { buildImage, exportImageArchive, exportImageLayout, exportLocal, exportTar, pushImage } from '../../runtime/exporters/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
-import type { NamedSnapshotter } from '../../runtime/snapshot/index.js';
+import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import { UsageError } from '../errors.js';
 
 const TYPES = ['local', 'tar', 'oci', 'docker', 'image'];
@@ -31,7 +31,7 @@ function sourceDateEpoch(): number | undefined {
 /** What an export needs of the build. */
 export interface ExportContext {
   readonly ref: { readonly id: string };
-  readonly snapshotter: NamedSnapshotter;
+  readonly snapshotter: Pick<Snapshotter, 'view' | 'layers'>;
   readonly content: ContentStore;
   readonly registry: RegistryClient;
   readonly platform: llb.Platform;

@@ -17,6 +17,10 @@ import { UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
+import { LayeredCacheStore, LazySnapshotter } from '../../runtime/remote-cache/index.js';
+import type { Ref, Vertex } from '../../runtime/solver/index.js';
+import { openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
+import type { BuildResults } from './build-cache.js';
 import { FrontendCache } from './frontend-cache.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
@@ -82,6 +86,8 @@ async function recoverIfIdle(root: string): Promise<void> {
 
 /** The options `kiln build` parsed. */
 export type BuildArgs = CompileArgs & {
+  readonly 'cache-to'?: readonly string[];
+  readonly 'cache-from'?: readonly string[];
   readonly 'insecure-registry'?: readonly string[];
   readonly frontend?: string;
   readonly opt?: readonly string[];
@@ -102,6 +108,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   await mkdir(root, { recursive: true });
   const output = args.output ? parseKv(args.output, '--output') : undefined;
   checkOutput(output);
+  const caches = parseCacheFlags(args['cache-to'], args['cache-from']);
   const locals = pairs(args.local, '--local');
   const ssh = new Map<string, string>();
   for (const s of args.ssh ?? []) {
@@ -133,13 +140,22 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const images: ImageSource = chainImageSources([
       new ImageStore(content, db), await LayoutImageSource.open(args['image-layout'] ?? []), new RegistryImageSource(registry, content, db),
     ]);
-    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
-    const cache = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+    const base = await createSnapshotter(join(root, 'snapshots'));
+    const localCache = new DbCacheStore(db, { validate: async (id) => base.layers(id).then(() => true, () => false) });
+    // Imported caches answer what the local one cannot; their results unpack only when read.
+    const imported = await openCaches(caches.from, content, registry, (m) => process.stderr.write(`warning: ${m}\n`));
+    const layered = imported.length > 0 ? new LayeredCacheStore(localCache, imported) : undefined;
+    const cache = layered ?? localCache;
+    const snapshotter = layered ? new LazySnapshotter(base, layered, content, localCache) : base;
     const platform = prepared?.request.platform ?? llb.hostPlatform();
     const worker = new Worker({
-      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: cache,
+      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache,
     });
-    const solver = new Solver({ resolver: worker, cache, onEvent: (e) => progress.write(e) });
+    const results: BuildResults['all'] = [];
+    const solver = new Solver({
+      resolver: worker, cache, onEvent: (e) => progress.write(e),
+      ...(caches.to.length > 0 ? { onResult: (v: Vertex, key: string, refs: readonly Ref[]) => results.push({ v, key, refs }) } : {}),
+    });
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
     if (prepared) {
       // The frontend loads only when a build file is compiled; it resolves images and may solve through the gateway.
@@ -163,6 +179,11 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));
     }
     const ref = await solver.solve(def, solveOptions);
+    if (caches.to.length > 0) {
+      await writeCaches(caches.to, { all: results, final: ref }, {
+        snapshotter, lazy: layered?.lazy ?? new Map(), store: content, registry, signal: abort.signal, log: (m) => process.stderr.write(m),
+      });
+    }
     if (output) {
       await exportResult(output, { ref, snapshotter, content, registry, platform, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}) });
     }

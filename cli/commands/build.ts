@@ -17,6 +17,8 @@ export function buildCommand(y: Argv): Argv {
           alias: 'o', type: 'string',
           describe: 'type=local,dest=DIR | type=tar,dest=FILE|- | type=oci,dest=FILE|DIR[,tar=false][,name=REF] | type=docker,dest=FILE,name=REF | type=image,name=REF[,push=true]; options compression=gzip|zstd, annotation.KEY=VALUE; default: build and cache only',
         })
+        .option('cache-to', { type: 'string', array: true, describe: 'export the build cache: type=local,dest=DIR or type=registry,ref=REF [,mode=min|max]' })
+        .option('cache-from', { type: 'string', array: true, describe: 'import a build cache: type=local,src=DIR or type=registry,ref=REF' })
         .option('insecure-registry', { type: 'string', array: true, describe: 'registry HOST[:PORT] spoken to over plain http (loopback always is)' })
         .option('no-cache', { type: 'boolean', default: false, describe: 'run every step' })
         .option('no-cache-filter', { type: 'string', array: true, describe: 'run the steps of these stages' })

@@ -51,7 +51,7 @@ function hashing(h: ReturnType<typeof createHash>): Transform {
  * Streams one layer dir as a compressed layer blob into the store: the tar is hashed on
  * the way (its diffID) and compressed, never whole in memory. Empty dirs give no layer.
  */
-async function buildLayer(dir: string, o: BuildImageOptions): Promise<{ desc: Descriptor; diffId: string } | undefined> {
+export async function buildLayer(dir: string, o: Pick<BuildImageOptions, 'store' | 'compression' | 'epoch' | 'signal'>): Promise<{ desc: Descriptor; diffId: string } | undefined> {
   if ((await readdir(dir)).length === 0) return undefined;
   const diff = createHash('sha256');
   const tarStream = new PassThrough();

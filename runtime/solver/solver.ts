@@ -29,6 +29,8 @@ export interface SolverOptions {
    */
   readonly processConcurrency?: number;
   readonly onEvent?: (e: ProgressEvent) => void;
+  /** Every vertex's cache key and results, cached or run (what a cache export writes). */
+  readonly onResult?: (v: Vertex, key: string, refs: readonly Ref[]) => void;
 }
 
 export interface SolveOptions {
@@ -40,12 +42,19 @@ export interface SolveOptions {
 interface Solved {
   readonly key: string;
   readonly refs: readonly Ref[];
-  /**
-   * Ran in this solve because the cache was to be ignored, here or upstream. Its key is the
-   * same as last time, but its content may not be: what depends on it must run too, or a
-   * `--no-cache-filter` stage would hand its dependents last build's results.
-   */
-  readonly fresh: boolean;
+}
+
+/** One solve's memo: keys, whether a vertex must run whatever the cache says, results. */
+interface SolveState {
+  readonly signal: AbortSignal;
+  /** Cancels the whole solve: the first failure stops every other step. */
+  readonly abort: (reason: unknown) => void;
+  readonly opts: SolveOptions;
+  readonly keys: Map<Vertex, Promise<string>>;
+  readonly dirty: Map<Vertex, boolean>;
+  readonly results: Map<Vertex, Promise<Solved>>;
+  /** Vertices reported CACHED because a step above them was. */
+  readonly reported: Set<Vertex>;
 }
 
 /**
@@ -53,6 +62,10 @@ interface Solved {
  * concurrently (bounded), results looked up and stored by cache key, identical
  * work shared between concurrent solves, and everything cancelled on the first
  * failure or when the caller aborts.
+ *
+ * Keys come first (they need only the ops and the sources' content), then results from
+ * the top: a vertex found in the cache never asks for its inputs, so a cached final step
+ * runs nothing below it, syncs no context and unpacks no imported layer.
  */
 export class Solver {
   readonly #opts: SolverOptions;
@@ -74,61 +87,110 @@ export class Solver {
     const onOuterAbort = () => abort.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     if (opts.signal?.aborted) abort.abort(opts.signal.reason);
-    const memo = new Map<Vertex, Promise<Solved>>();
-    const visit = (v: Vertex): Promise<Solved> => {
-      let p = memo.get(v);
-      if (!p) {
-        p = this.#solveVertex(v, visit, abort.signal, opts);
-        // The first failure cancels every other step of this solve.
-        p.catch((err: unknown) => abort.abort(err));
-        memo.set(v, p);
-      }
-      return p;
-    };
+    const st: SolveState = { signal: abort.signal, abort: (reason) => abort.abort(reason), opts, keys: new Map(), dirty: new Map(), results: new Map(), reported: new Set() };
     try {
-      const solved = await visit(graph.result.vertex);
+      const solved = await this.#visit(graph.result.vertex, st);
       const ref = solved.refs[graph.result.index];
       if (!ref) throw new KilnError('solve/no-output', `${graph.result.vertex.name} has no output ${graph.result.index}`);
       return ref;
     } catch (err) {
       // Wait for the other steps to stop before reporting, so nothing runs on after the build ended.
-      await Promise.allSettled(memo.values());
+      await Promise.allSettled([...st.results.values(), ...st.keys.values()]);
       throw err;
     } finally {
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
 
-  async #solveVertex(v: Vertex, visit: (v: Vertex) => Promise<Solved>, signal: AbortSignal, opts: SolveOptions): Promise<Solved> {
-    const inputs = await Promise.all(v.inputs.map((i) => visit(i.vertex)));
-    if (signal.aborted) throw abortError(signal);
+  #visit(v: Vertex, st: SolveState): Promise<Solved> {
+    let p = st.results.get(v);
+    if (!p) {
+      p = this.#solveVertex(v, st);
+      // The first failure cancels every other step of this solve.
+      p.catch((err: unknown) => st.abort(err));
+      st.results.set(v, p);
+    }
+    return p;
+  }
+
+  /** A vertex's cache key: its op, its inputs' keys, the content its source reads. */
+  #keyOf(v: Vertex, st: SolveState): Promise<string> {
+    let p = st.keys.get(v);
+    if (!p) {
+      p = (async () => {
+        const inputKeys = await Promise.all(v.inputs.map((i) => this.#keyOf(i.vertex, st)));
+        if (st.signal.aborted) throw abortError(st.signal);
+        try {
+          return cacheKeyOf(v, inputKeys, await this.#opts.resolver.resolve(v).contentKey?.(st.signal));
+        } catch (err) {
+          throw err instanceof SolveError ? err : new SolveError(v, err);
+        }
+      })();
+      st.keys.set(v, p);
+    }
+    return p;
+  }
+
+  /**
+   * Whether a vertex must run whatever the cache holds: its cache is ignored, or one of its
+   * inputs must run (same key as last time, but maybe new content: a `--no-cache-filter`
+   * stage must not hand its dependents last build's results).
+   */
+  #dirty(v: Vertex, st: SolveState): boolean {
+    let d = st.dirty.get(v);
+    if (d === undefined) {
+      const o = st.opts.noCache;
+      d = o === true || (typeof o === 'function' && o(v)) || !!v.metadata.ignore_cache || v.inputs.some((i) => this.#dirty(i.vertex, st));
+      st.dirty.set(v, d);
+    }
+    return d;
+  }
+
+  async #solveVertex(v: Vertex, st: SolveState): Promise<Solved> {
+    const key = await this.#keyOf(v, st);
+    if (!this.#dirty(v, st)) {
+      const cached = await this.#opts.cache.load(key);
+      if (cached) {
+        st.reported.add(v);
+        this.#emit({ kind: 'cached', vertex: v.digest, name: v.name, time: Date.now() });
+        this.#opts.onResult?.(v, key, cached);
+        await this.#reportAncestors(v, st);
+        return { key, refs: cached };
+      }
+    }
+    const inputs = await Promise.all(v.inputs.map((i) => this.#visit(i.vertex, st)));
+    if (st.signal.aborted) throw abortError(st.signal);
     const inputRefs = v.inputs.map((i, n) => {
       const ref = inputs[n]!.refs[i.index];
       if (!ref) throw new SolveError(v, new KilnError('solve/no-output', `input ${n} has no output ${i.index}`));
       return ref;
     });
-    const op = this.#opts.resolver.resolve(v);
-    let key: string;
-    try {
-      key = cacheKeyOf(v, inputs.map((x) => x.key), await op.contentKey?.(inputRefs, signal));
-    } catch (err) {
-      throw err instanceof SolveError ? err : new SolveError(v, err);
-    }
-    const skipCache = opts.noCache === true || (typeof opts.noCache === 'function' && opts.noCache(v)) || !!v.metadata.ignore_cache ||
-      inputs.some((i) => i.fresh);
-    if (!skipCache) {
-      const cached = await this.#opts.cache.load(key);
-      if (cached) {
-        this.#emit({ kind: 'cached', vertex: v.digest, name: v.name, time: Date.now() });
-        return { key, refs: cached, fresh: false };
-      }
-    }
     let run = this.#inflight.get(key);
     if (!run) {
-      run = this.#run(v, key, inputRefs, signal, op).finally(() => this.#inflight.delete(key));
+      run = this.#run(v, key, inputRefs, st.signal, this.#opts.resolver.resolve(v)).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, run);
     }
-    return { key, refs: await run, fresh: skipCache };
+    const refs = await run;
+    this.#opts.onResult?.(v, key, refs);
+    return { key, refs };
+  }
+
+  /**
+   * Reports the steps below a cached one as CACHED, as BuildKit's progress does, with their
+   * results for a cache export; a step whose own record is gone is left unreported.
+   */
+  async #reportAncestors(v: Vertex, st: SolveState): Promise<void> {
+    for (const i of v.inputs) {
+      const u = i.vertex;
+      if (st.reported.has(u) || st.results.has(u)) continue;
+      st.reported.add(u);
+      const key = await this.#keyOf(u, st);
+      const refs = await this.#opts.cache.load(key);
+      if (!refs) continue;
+      this.#emit({ kind: 'cached', vertex: u.digest, name: u.name, time: Date.now() });
+      this.#opts.onResult?.(u, key, refs);
+      await this.#reportAncestors(u, st);
+    }
   }
 
   async #run(v: Vertex, key: string, inputs: readonly Ref[], signal: AbortSignal, op: ReturnType<OperationResolver['resolve']>): Promise<readonly Ref[]> {

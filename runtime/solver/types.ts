@@ -32,10 +32,11 @@ export interface Operation {
   readonly runsProcess?: boolean;
   /**
    * Extra bytes for the cache key beyond the op itself: content checksums of
-   * what it reads (local files, selected paths of inputs). Undefined when the
-   * op digest and input keys say everything.
+   * what a source reads (local files, an image's digest). Asked before any input
+   * has a result, so it may not depend on them. Undefined when the op digest
+   * and input keys say everything.
    */
-  contentKey?(inputs: readonly Ref[], signal: AbortSignal): Promise<string | undefined>;
+  contentKey?(signal: AbortSignal): Promise<string | undefined>;
   /** Runs the op on its inputs' results; returns one ref per output. */
   exec(inputs: readonly Ref[], ctx: ExecContext): Promise<readonly Ref[]>;
 }

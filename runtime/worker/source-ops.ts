@@ -16,7 +16,7 @@ export function localSource(v: Vertex, w: WorkerContext): Operation {
   };
   const walk = localWalkOptions(attrs);
   return {
-    async contentKey(_inputs, signal) {
+    async contentKey(signal) {
       return `local:${await checksumContext(dir(), walk, { signal })}`;
     },
     async exec() {

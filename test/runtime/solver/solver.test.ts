@@ -72,6 +72,29 @@ describe('Solver', () => {
     expect(Math.max(...started)).toBeLessThan(Math.min(...doneTimes));
   });
 
+  it('asks nothing of the inputs of a cached step, yet reports them CACHED', async () => {
+    const { solver, runs, cache, events } = harness();
+    const a = step(base, 'a', ['true']);
+    const b = step(a, 'b', ['true', 'b']);
+    const def = await b.marshal();
+    await solver.solve(def);
+    // Only b's record is left: a has none, and would run were it asked for.
+    const bKey = [...cache.entries.keys()].at(-1)!;
+    const bRefs = cache.entries.get(bKey)!;
+    cache.entries.clear();
+    cache.entries.set(bKey, bRefs);
+    runs.length = 0;
+    events.length = 0;
+    expect((await solver.solve(def)).id).toBe(bRefs[0]!.id);
+    expect(runs).toEqual([]);
+    expect(events.filter((e) => e.kind === 'cached').map((e) => (e as { name: string }).name)).toEqual(['b']);
+    // With every record there, every step is reported CACHED.
+    await solver.solve(await step(base, 'a', ['true']).marshal());
+    events.length = 0;
+    await solver.solve(def);
+    expect(events.filter((e) => e.kind === 'cached').map((e) => (e as { name: string }).name).sort()).toEqual(['a', 'b', 'docker-image://docker.io/library/busybox:latest']);
+  });
+
   it('bounds concurrency', async () => {
     const { solver, events } = harness({ concurrency: 1 });
     const out = llb.merge([step(base, 'left', ['sleep', '50']), step(base, 'right', ['sleep', '51'])]);

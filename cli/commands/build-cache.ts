@@ -1,0 +1,88 @@
+import type { ContentStore } from '../../runtime/cache/index.js';
+import type { RegistryClient } from '../../runtime/registry/index.js';
+import { exportCache, importCache } from '../../runtime/remote-cache/index.js';
+import type { CacheLocation, CacheSource, LazyResult } from '../../runtime/remote-cache/index.js';
+import type { Snapshotter } from '../../runtime/snapshot/index.js';
+import type { Ref, Vertex } from '../../runtime/solver/index.js';
+import { UsageError } from '../errors.js';
+
+/** A `--cache-to` target. */
+export interface CacheTo {
+  readonly location: CacheLocation;
+  /** min: the final result only; max: every step's result. */
+  readonly mode: 'min' | 'max';
+}
+
+function kv(spec: string, flag: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`invalid ${flag} ${JSON.stringify(spec)}: expected key=value[,key=value]`);
+    out.set(part.slice(0, eq).trim(), part.slice(eq + 1));
+  }
+  return out;
+}
+
+function locationOf(m: Map<string, string>, flag: string, dirKey: 'dest' | 'src'): CacheLocation {
+  const type = m.get('type');
+  if (type === 'local') {
+    const dir = m.get(dirKey);
+    if (!dir) throw new UsageError(`${flag} type=local needs ${dirKey}=DIR`);
+    return { type, dir };
+  }
+  if (type === 'registry') {
+    const ref = m.get('ref');
+    if (!ref) throw new UsageError(`${flag} type=registry needs ref=REF`);
+    return { type, ref };
+  }
+  throw new UsageError(`${flag} type must be local or registry (got ${type ?? 'none'})`);
+}
+
+/** Parses `--cache-to` and `--cache-from` as buildctl writes them. */
+export function parseCacheFlags(to: readonly string[] = [], from: readonly string[] = []): { to: CacheTo[]; from: CacheLocation[] } {
+  return {
+    to: to.map((spec) => {
+      const m = kv(spec, '--cache-to');
+      const mode = m.get('mode') ?? 'min';
+      if (mode !== 'min' && mode !== 'max') throw new UsageError(`--cache-to mode must be min or max (got ${mode})`);
+      return { location: locationOf(m, '--cache-to', 'dest'), mode };
+    }),
+    from: from.map((spec) => locationOf(kv(spec, '--cache-from'), '--cache-from', 'src')),
+  };
+}
+
+const where = (l: CacheLocation): string => (l.type === 'local' ? l.dir : l.ref);
+
+/** Opens the imported caches; one that cannot be read is a warning, as in BuildKit, not a failure. */
+export async function openCaches(from: readonly CacheLocation[], store: ContentStore, registry: RegistryClient, warn: (msg: string) => void): Promise<CacheSource[]> {
+  const out: CacheSource[] = [];
+  for (const l of from) {
+    try {
+      out.push(await importCache(l, store, registry));
+    } catch (err) {
+      warn(`importing cache from ${where(l)} failed: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** The results a build had, as the solver reported them. */
+export interface BuildResults {
+  readonly all: { readonly v: Vertex; readonly key: string; readonly refs: readonly Ref[] }[];
+  readonly final: Ref;
+}
+
+/** Writes each `--cache-to`: min keeps the final result's record, max every step's but the sources'. */
+export async function writeCaches(to: readonly CacheTo[], results: BuildResults, x: {
+  snapshotter: Pick<Snapshotter, 'layers'>; lazy: ReadonlyMap<string, LazyResult>; store: ContentStore; registry: RegistryClient; signal: AbortSignal; log: (msg: string) => void;
+}): Promise<void> {
+  for (const t of to) {
+    const picked = t.mode === 'max'
+      ? results.all.filter((r) => !r.v.op.source)
+      : results.all.filter((r) => r.refs.some((ref) => ref.id === results.final.id));
+    const seen = new Set<string>();
+    const records = picked.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => ({ key: r.key, refs: r.refs }));
+    const n = await exportCache(t.location, { records, snapshotter: x.snapshotter, lazy: x.lazy, store: x.store, registry: x.registry, signal: x.signal });
+    x.log(`exported cache to ${where(t.location)}: ${n.records} results, ${n.layers} layers (mode=${t.mode})\n`);
+  }
+}
