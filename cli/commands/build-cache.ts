@@ -1,6 +1,6 @@
 import type { ContentStore } from '../../runtime/cache/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
-import { exportCache, importCache } from '../../runtime/remote-cache/index.js';
+import { exportCache, importCache, INLINE_CACHE_FIELD } from '../../runtime/remote-cache/index.js';
 import type { CacheLocation, CacheSource, LazyResult } from '../../runtime/remote-cache/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 
 /** A `--cache-to` target. */
 export interface CacheTo {
-  readonly location: CacheLocation;
+  /** `inline`: in the exported image's config (the image's layers are the blobs). */
+  readonly location: CacheLocation | { readonly type: 'inline' };
   /** min: the final result only; max: every step's result. */
   readonly mode: 'min' | 'max';
 }
@@ -45,6 +46,7 @@ export function parseCacheFlags(to: readonly string[] = [], from: readonly strin
       const m = kv(spec, '--cache-to');
       const mode = m.get('mode') ?? 'min';
       if (mode !== 'min' && mode !== 'max') throw new UsageError(`--cache-to mode must be min or max (got ${mode})`);
+      if (m.get('type') === 'inline') return { location: { type: 'inline' }, mode: 'min' };
       return { location: locationOf(m, '--cache-to', 'dest'), mode };
     }),
     from: from.map((spec) => locationOf(kv(spec, '--cache-from'), '--cache-from', 'src')),
@@ -77,12 +79,25 @@ export async function writeCaches(to: readonly CacheTo[], results: BuildResults,
   snapshotter: Pick<Snapshotter, 'layers'>; lazy: ReadonlyMap<string, LazyResult>; store: ContentStore; registry: RegistryClient; signal: AbortSignal; log: (msg: string) => void;
 }): Promise<void> {
   for (const t of to) {
+    if (t.location.type === 'inline') continue;
+    const location = t.location;
     const picked = t.mode === 'max'
       ? results.all.filter((r) => !r.v.op.source)
       : results.all.filter((r) => r.refs.some((ref) => ref.id === results.final.id));
     const seen = new Set<string>();
     const records = picked.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => ({ key: r.key, refs: r.refs }));
-    const n = await exportCache(t.location, { records, snapshotter: x.snapshotter, lazy: x.lazy, store: x.store, registry: x.registry, signal: x.signal });
-    x.log(`exported cache to ${where(t.location)}: ${n.records} results, ${n.layers} layers (mode=${t.mode})\n`);
+    const n = await exportCache(location, { records, snapshotter: x.snapshotter, lazy: x.lazy, store: x.store, registry: x.registry, signal: x.signal });
+    x.log(`exported cache to ${where(location)}: ${n.records} results, ${n.layers} layers (mode=${t.mode})\n`);
   }
+}
+
+/** The inline cache of an exported image: the final result's key over the image's own layers. */
+export function inlineCache(finalKey: string): (layers: readonly { readonly desc: { mediaType: string; digest: string; size: number }; readonly diffId: string }[]) => { [k: string]: unknown } {
+  return (layers) => ({
+    [INLINE_CACHE_FIELD]: {
+      version: 1,
+      layers: layers.map((l) => ({ mediaType: l.desc.mediaType, digest: l.desc.digest, size: l.desc.size, diffId: l.diffId })),
+      records: [{ key: finalKey, outputs: [layers.map((_, i) => i)] }],
+    },
+  });
 }

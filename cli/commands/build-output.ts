@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../../runtime/cache/index.js';
 import { buildImage, exportImageArchive, exportImageLayout, exportLocal, exportTar, pushImage } from '../../runtime/exporters/index.js';
+import type { BuildImageOptions } from '../../runtime/exporters/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import { UsageError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface ExportContext {
   readonly platform: llb.Platform;
   readonly imageConfig?: ImageConfig;
   readonly signal: AbortSignal;
+  /** Extra config fields once the layers are known (`--cache-to type=inline`). */
+  readonly extraConfig?: BuildImageOptions['extraConfig'];
 }
 
 /** Writes the result where `--output` says: a tree, a tar of it, or an image (archive, layout, registry). */
@@ -65,6 +68,7 @@ export async function exportResult(output: ReadonlyMap<string, string>, x: Expor
     ...(epoch !== undefined ? { epoch } : {}),
     annotations,
     signal: x.signal,
+    ...(x.extraConfig ? { extraConfig: x.extraConfig } : {}),
   });
   const name = output.get('name');
   const archive = { ...(name ? { name } : {}), docker: type === 'docker', signal: x.signal };

@@ -19,7 +19,7 @@ import type { CompileArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
 import { LayeredCacheStore, LazySnapshotter } from '../../runtime/remote-cache/index.js';
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
-import { openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
+import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
 import type { BuildResults } from './build-cache.js';
 import { FrontendCache } from './frontend-cache.js';
 import { prepareRequest } from './frontend-request.js';
@@ -185,7 +185,9 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       });
     }
     if (output) {
-      await exportResult(output, { ref, snapshotter, content, registry, platform, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}) });
+      const finalKey = results.find((r) => r.refs.some((x) => x.id === ref.id))?.key;
+      const inline = caches.to.some((t) => t.location.type === 'inline') && finalKey ? { extraConfig: inlineCache(finalKey) } : {};
+      await exportResult(output, { ref, snapshotter, content, registry, platform, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
     }
     progress.close();
   } catch (err) {

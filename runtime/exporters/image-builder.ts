@@ -38,6 +38,8 @@ export interface BuildImageOptions {
   readonly epoch?: number;
   readonly annotations?: { readonly [k: string]: string };
   readonly signal?: AbortSignal;
+  /** Fields added to the config once the layers are known (an inline build cache). */
+  readonly extraConfig?: (layers: readonly { readonly desc: Descriptor; readonly diffId: string }[]) => { readonly [k: string]: unknown };
 }
 
 const LAYER_TYPE = { gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd' } as const;
@@ -118,6 +120,7 @@ export async function buildImage(o: BuildImageOptions): Promise<BuiltImage> {
     config: base.config ?? {},
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
     history,
+    ...o.extraConfig?.(layers),
   };
   const configBytes = new TextEncoder().encode(JSON.stringify(config));
   const configInfo = await o.store.put(configBytes);

@@ -9,7 +9,7 @@ import type { BuiltImage, Descriptor } from '../exporters/index.js';
 import type { RegistryClient } from '../registry/index.js';
 import type { Snapshotter } from '../snapshot/index.js';
 import type { Ref } from '../solver/index.js';
-import { CACHE_ARTIFACT_TYPE, CACHE_CONFIG_TYPE, parseCacheConfig } from './cache-manifest.js';
+import { CACHE_ARTIFACT_TYPE, CACHE_CONFIG_TYPE, INLINE_CACHE_FIELD, parseCacheConfig } from './cache-manifest.js';
 import type { CacheConfig, CacheLayer, CacheRecord } from './cache-manifest.js';
 import type { CacheSource, LazyResult } from './remote-cache.js';
 
@@ -109,7 +109,14 @@ export async function importCache(from: CacheLocation, store: ContentStore, regi
   const m = await registry.getManifest(ref.domain, ref.path, ref.digest ?? ref.tag ?? 'latest');
   const manifest = JSON.parse(new TextDecoder().decode(m.bytes)) as { config: Descriptor };
   await registry.fetchBlob(store, ref.domain, ref.path, manifest.config);
-  const config = parseCacheConfig(await store.get(manifest.config.digest), from.ref);
+  let bytes = await store.get(manifest.config.digest);
+  if (manifest.config.mediaType !== CACHE_CONFIG_TYPE) {
+    // An image pushed with an inline cache: its config carries the records, its layers are the blobs.
+    const inline = (JSON.parse(new TextDecoder().decode(bytes)) as { [INLINE_CACHE_FIELD]?: unknown })[INLINE_CACHE_FIELD];
+    if (inline === undefined) throw new KilnError('cache/not-found', `${from.ref} is an image without an inline cache (build it with --cache-to type=inline)`);
+    bytes = new TextEncoder().encode(JSON.stringify(inline));
+  }
+  const config = parseCacheConfig(bytes, from.ref);
   return sourceOf(config, (l) => registry.fetchBlob(store, ref.domain, ref.path, l));
 }
 

@@ -4,6 +4,8 @@ import { KilnError } from '../../compiler/index.js';
 /** kiln's build-cache artifact: an OCI manifest whose config is a CacheConfig and whose layers are result layers. */
 export const CACHE_CONFIG_TYPE = 'application/vnd.kiln.cache.config.v1+json';
 export const CACHE_ARTIFACT_TYPE = 'application/vnd.kiln.cache.v1';
+/** The image config field an inline cache lives in (as BuildKit's `moby.buildkit.cache.v0`). */
+export const INLINE_CACHE_FIELD = 'kiln.cache.v1';
 
 /** A layer blob of the artifact, with the digest of its uncompressed tar. */
 export interface CacheLayer {

@@ -76,6 +76,18 @@ interface Ev { kind: string; name?: string }
     }, 180_000);
   }
 
+  it('type=inline: the pushed image carries the cache; a fresh root builds from it without running a step', async () => {
+    const image = `${registry.host}/kiln/inline:1`;
+    const root = await freshRoot();
+    const pushed = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--cache-to', 'type=inline', '--output', `type=image,name=${image},push=true`], { reject: false });
+    expect(pushed.exitCode).toBe(0);
+    const first = await build(root);
+    const second = await build(await freshRoot(), '--cache-from', `type=registry,ref=${image}`);
+    expect(second.stderr).not.toMatch(/warning/);
+    expect(second.runs).toEqual([]);
+    expect(readFileSync(join(second.out, 'summary'), 'utf8')).toBe(readFileSync(join(first.out, 'summary'), 'utf8'));
+  }, 180_000);
+
   it('mode=min exports the final result only, and a missing cache is a warning, not a failure', async () => {
     const dir = join(work, 'cache-min');
     const first = await build(await freshRoot(), '--cache-to', `type=local,dest=${dir},mode=min`);
