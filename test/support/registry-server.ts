@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,19 +27,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a registry with its storage in a temp dir; plain http, no auth, loopback only. */
-export async function startRegistry(): Promise<RegistryServer> {
+/**
+ * Starts a registry with its storage in a temp dir, plain http on loopback; with `users`
+ * (name → password), it asks for basic auth from an htpasswd file (bcrypt, made by Debian's
+ * apache2-utils `htpasswd`).
+ */
+export async function startRegistry(opts: { users?: { readonly [name: string]: string } } = {}): Promise<RegistryServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-registry-'));
   const port = await freePort();
   const config = join(dir, 'config.yml');
+  const auth: string[] = [];
+  if (opts.users) {
+    const lines = Object.entries(opts.users).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim());
+    writeFileSync(join(dir, 'htpasswd'), `${lines.join('\n')}\n`);
+    auth.push('auth:', '  htpasswd:', '    realm: kiln-test', `    path: ${dir}/htpasswd`);
+  }
   writeFileSync(config, [
     'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, '  delete:', '    enabled: true',
-    'http:', `  addr: 127.0.0.1:${port}`, '',
+    'http:', `  addr: 127.0.0.1:${port}`, ...auth, '',
   ].join('\n'));
   const child: ChildProcess = spawn(registryBinary, ['serve', config], { stdio: 'ignore' });
   const host = `127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://${host}/v2/`).then((r) => r.ok || r.status === 401, () => false);
     if (ok) break;
     if (i === 99) throw new Error(`docker-registry did not start on ${host}`);
     await sleep(100);
