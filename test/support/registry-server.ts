@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,15 @@ export async function freePort(): Promise<number> {
  * (name → password), it asks for basic auth from an htpasswd file (bcrypt, made by Debian's
  * apache2-utils `htpasswd`).
  */
-export async function startRegistry(opts: { users?: { readonly [name: string]: string } } = {}): Promise<RegistryServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-registry-'));
+export async function startRegistry(opts: {
+  users?: { readonly [name: string]: string };
+  /** Where config and storage go (a temp dir by default). */
+  dir?: string;
+  /** Bearer tokens from this server instead (`auth.token`). */
+  token?: { readonly realm: string; readonly service: string; readonly issuer: string; readonly certFile: string };
+} = {}): Promise<RegistryServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiln-registry-'));
+  mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const config = join(dir, 'config.yml');
   const auth: string[] = [];
@@ -41,6 +48,9 @@ export async function startRegistry(opts: { users?: { readonly [name: string]: s
     const lines = Object.entries(opts.users).map(([u, p]) => execFileSync('htpasswd', ['-Bbn', u, p], { encoding: 'utf8' }).trim());
     writeFileSync(join(dir, 'htpasswd'), `${lines.join('\n')}\n`);
     auth.push('auth:', '  htpasswd:', '    realm: kiln-test', `    path: ${dir}/htpasswd`);
+  } else if (opts.token) {
+    const t = opts.token;
+    auth.push('auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.certFile}`);
   }
   writeFileSync(config, [
     'version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/data`, '  delete:', '    enabled: true',

@@ -6,6 +6,8 @@ import { corpusDir } from '../../support/corpus.js';
 import { kilnBin } from '../../support/kiln-cli.js';
 import { registryBinary, startRegistry } from '../../support/registry-server.js';
 import type { RegistryServer } from '../../support/registry-server.js';
+import { startTokenServer } from '../../support/token-server.js';
+import type { TokenServer } from '../../support/token-server.js';
 
 // A registry that wants a user name and password (htpasswd, basic auth): kiln finds them in
 // $DOCKER_CONFIG/config.json as `docker login` leaves them, and says clearly when it has none
@@ -59,5 +61,40 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && exist
     const wrong = await kiln({ DOCKER_CONFIG: dockerConfig('kiln:wrong') }, 'build', ctx, '--progress', 'plain', '--output', `type=image,name=${name},push=true`);
     expect(wrong.exitCode).not.toBe(0);
     expect(wrong.stderr).toMatch(/401/);
+  }, 120_000);
+});
+
+(canRun && existsSync('/usr/bin/openssl') ? describe : describe.skip)('registry token auth', () => {
+  let tokens: TokenServer;
+  let registry: RegistryServer;
+  const work = mkdtempSync(join(tmpdir(), 'kiln-token-'));
+
+  beforeAll(async () => {
+    tokens = await startTokenServer(work, 'kiln', 't0ken-pass');
+    registry = await startRegistry({ token: tokens, dir: join(work, 'registry') });
+  }, 30_000);
+  afterAll(async () => {
+    await registry?.stop();
+    await tokens?.stop();
+  });
+
+  it('follows the Bearer challenge to the token server with the Docker config credentials', async () => {
+    const root = join(work, 'root');
+    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    const ctx = join(work, 'ctx');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo tokened > /t\n');
+    const cfg = join(work, 'docker');
+    mkdirSync(cfg, { recursive: true });
+    writeFileSync(join(cfg, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('kiln:t0ken-pass').toString('base64') } } }));
+    const name = `${registry.host}/team/tokened:1`;
+    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${name},push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: cfg } });
+    expect(r.stderr).toContain('exported image');
+    expect(r.exitCode).toBe(0);
+    expect(tokens.asked).toContain('repository:team/tokened:pull,push');
+    // Without credentials the token server refuses, and kiln says so.
+    const denied = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${registry.host}/team/tokened:2,push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: join(work, 'none') } });
+    expect(denied.exitCode).not.toBe(0);
+    expect(denied.stderr).toMatch(/token from .*: 401/);
   }, 120_000);
 });
