@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KilnError, pb } from '../../compiler/index.js';
+import { KilnError, llb, pb } from '../../compiler/index.js';
 import type { ContainerMount } from '../executor/index.js';
 import { runContainer } from '../executor/index.js';
 import { resolveInRoot } from '../ops/file/index.js';
 import type { ActiveSnapshot, SnapshotView } from '../snapshot/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import { CacheMountLocks } from './cache-mounts.js';
+import { checkRunnable } from './emulation.js';
 import type { WorkerContext } from './worker-context.js';
 
 const cacheLocks = new CacheMountLocks();
@@ -18,6 +19,8 @@ export function execOp(v: Vertex, w: WorkerContext): Operation {
   return {
     runsProcess: true,
     async exec(inputs, ctx) {
+      const p = v.op.platform;
+      if (p?.Architecture) await checkRunnable({ os: p.OS ?? 'linux', architecture: p.Architecture, ...(p.Variant ? { variant: p.Variant } : {}) }, llb.hostPlatform());
       const mounts = exec.mounts ?? [];
       const actives: { mount: pb.Mount; active: ActiveSnapshot }[] = [];
       const views: SnapshotView[] = [];
