@@ -9,3 +9,5 @@ export type { NamedSnapshotter } from './create-snapshotter.js';
 export { applyLayerTar, writeLayerTar } from './layer-diff.js';
 export type { LayerTarOptions } from './layer-diff.js';
 export { PathEscapeError } from './safe-path.js';
+export { NeedsMergedView } from './upper-apply.js';
+export type { UpperApply } from './upper-apply.js';

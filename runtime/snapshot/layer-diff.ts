@@ -13,6 +13,8 @@ import { applyMeta, byteOrder, deviceNumbers, makeNode } from './fs-meta.js';
 import type { FileMeta } from './fs-meta.js';
 import { gunzipIfNeeded } from './gzip-sniff.js';
 import { cleanEntryName, PathEscapeError, resolveInRoot } from './safe-path.js';
+import { upperLinkTarget, upperOpaque, upperParents, upperWhiteout } from './upper-apply.js';
+import type { UpperApply } from './upper-apply.js';
 import { isOpaqueDir, readXattrs } from './xattrs.js';
 
 /** Options of the layer tar functions. */
@@ -28,6 +30,8 @@ export interface LayerTarOptions {
    * config); a layer whose bytes differ is refused (`snapshot/diffid-mismatch`) once read.
    */
   readonly expectDiffId?: string;
+  /** applyLayerTar: `dir` is a bare overlay upper dir over these lowers (see upper-apply.ts), not a merged view. */
+  readonly overlayUpper?: UpperApply;
 }
 
 type Header = tar.Header;
@@ -183,7 +187,7 @@ export async function applyLayerTar(input: Readable, dir: string, opts: LayerTar
   try {
     for await (const entry of extract) {
       opts.signal?.throwIfAborted();
-      await applyEntry(entry as unknown as Entry, dir, written, dirs);
+      await applyEntry(entry as unknown as Entry, dir, written, dirs, opts.overlayUpper);
     }
   } catch (err) {
     extract.destroy();
@@ -201,20 +205,24 @@ export async function applyLayerTar(input: Readable, dir: string, opts: LayerTar
   }
 }
 
-async function applyEntry(entry: Entry, root: string, written: Set<string>, dirs: { path: string; meta: FileMeta }[]): Promise<void> {
+async function applyEntry(entry: Entry, root: string, written: Set<string>, dirs: { path: string; meta: FileMeta }[], upper?: UpperApply): Promise<void> {
   const h = entry.header;
   const rel = cleanEntryName(h.name);
   if (rel === '') return drain(entry); // the root's own entry: the snapshot root keeps its metadata
   const base = posix.basename(rel);
-  const parent = await resolveInRoot(root, posix.dirname(rel) === '.' ? '' : posix.dirname(rel), h.name);
+  const relDir = posix.dirname(rel) === '.' ? '' : posix.dirname(rel);
+  // cleanEntryName refused `..` and absolute names; in an upper dir no symlink of this layer is followed either.
+  const parent = upper ? await upperParents(root, relDir, upper) : await resolveInRoot(root, relDir, h.name);
   if (base.startsWith(WH)) {
     await drain(entry);
     if (base === OPAQUE) {
-      if (await lstatOrUndefined(parent)) await clearDir(parent, written);
+      if (upper) await upperOpaque(parent);
+      else if (await lstatOrUndefined(parent)) await clearDir(parent, written);
     } else {
       const victim = base.slice(WH.length);
       if (victim === '' || victim === '.' || victim === '..') throw new PathEscapeError(h.name, 'bad whiteout name');
-      await rm(join(parent, victim), { recursive: true, force: true });
+      if (upper) await upperWhiteout(parent, victim);
+      else await rm(join(parent, victim), { recursive: true, force: true });
     }
     return;
   }
@@ -223,9 +231,12 @@ async function applyEntry(entry: Entry, root: string, written: Set<string>, dirs
   if (h.type === 'link') {
     const target = cleanEntryName(h.linkname ?? '');
     if (target === '') throw new PathEscapeError(h.linkname ?? '', 'hard link to the layer root');
-    const tparent = await resolveInRoot(root, posix.dirname(target) === '.' ? '' : posix.dirname(target), h.linkname ?? '');
-    linkTarget = join(tparent, posix.basename(target));
-    const tst = await lstatOrUndefined(linkTarget);
+    if (upper) linkTarget = await upperLinkTarget(root, target, upper);
+    else {
+      const tparent = await resolveInRoot(root, posix.dirname(target) === '.' ? '' : posix.dirname(target), h.linkname ?? '');
+      linkTarget = join(tparent, posix.basename(target));
+    }
+    const tst = linkTarget === undefined ? undefined : await lstatOrUndefined(linkTarget);
     if (!tst || tst.isDirectory()) throw new KilnError('snapshot/bad-hardlink', `layer entry ${h.name}: hard link target ${h.linkname ?? ''} is missing or a directory`);
   }
   await mkdir(parent, { recursive: true });

@@ -86,10 +86,27 @@ export class OverlaySnapshotter implements Snapshotter {
     }
   }
 
+  /**
+   * A new snapshot's bare upper dir over `parents`, not mounted, with the lower layers' dirs
+   * (topmost first): for applying a layer tar straight into it (see upper-apply.ts). Undefined
+   * when the chain is too long to mount as is (prepare flattens it then).
+   */
+  async prepareUpper(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined> {
+    const chain = await this.#chain(parents);
+    const id = this.#store.newId();
+    if (chain.length > 0 && !this.#fits(chain, id)) return undefined;
+    const dir = await this.#store.dir(id);
+    const base = await this.#store.snapshotsDir();
+    await mkdir(join(dir, 'fs'), { recursive: true });
+    await this.#store.write({ version: 1, id, state: 'active', parents, layers: [...chain, `${id}/fs`] });
+    return { id, dir: join(dir, 'fs'), lowers: [...chain].reverse().map((l) => join(base, l)) };
+  }
+
   async commit(active: ActiveSnapshot): Promise<string> {
     const rec = await this.#store.read(active.id, 'active');
     const dir = await this.#store.dir(active.id);
-    if (rec.layers.length > 1) {
+    // A snapshot from prepareUpper was never mounted.
+    if (rec.layers.length > 1 && (await readdir(dir)).includes('merged')) {
       await unmount(join(dir, 'merged'));
       await rm(join(dir, 'work'), { recursive: true, force: true });
       await rm(join(dir, 'merged'), { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface Snapshotter {
   view(id: string): Promise<SnapshotView>;
   /** The layer directories of a committed snapshot, lowest first (for merge, diff and export). */
   layers(id: string): Promise<readonly string[]>;
+  /** A bare upper dir to apply a layer into without mounting (overlay only; see upper-apply.ts). */
+  prepareUpper?(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined>;
   /** Deletes a committed snapshot that nothing references any more. */
   remove(id: string): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Digest } from '../../compiler/index.js';
-import { applyLayerTar } from '../snapshot/index.js';
+import type { Readable } from 'node:stream';
+import { applyLayerTar, NeedsMergedView } from '../snapshot/index.js';
+import type { LayerTarOptions, Snapshotter } from '../snapshot/index.js';
 import type { CacheStore, Vertex } from '../solver/index.js';
 import type { ResolvedImage } from './image-source.js';
 import type { WorkerContext } from './worker-context.js';
@@ -40,16 +42,8 @@ export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, '
       parent = [known];
       continue;
     }
-    const active = await w.snapshotter.prepare(parent);
-    try {
-      await applyLayerTar(await image.openLayer(image.layers[i]!.digest), active.dir, {
-        ...(signal ? { signal } : {}), ...(chains ? { expectDiffId: diffIds[i]! } : {}),
-      });
-      parent = [await w.snapshotter.commit(active)];
-    } catch (err) {
-      await w.snapshotter.abort(active);
-      throw err;
-    }
+    const opts = { ...(signal ? { signal } : {}), ...(chains ? { expectDiffId: diffIds[i]! } : {}) };
+    parent = [await applyLayer(w.snapshotter, parent, () => image.openLayer(image.layers[i]!.digest), opts)];
     if (chain && w.layers) await w.layers.save(keyOf(chain), [{ id: parent[0]! }], layerVertex(chain, image.layers[i]!.digest));
   }
   if (parent.length === 0) {
@@ -57,6 +51,32 @@ export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, '
     parent = [await w.snapshotter.commit(active)];
   }
   return parent[0]!;
+}
+
+/**
+ * One layer onto `parent`: straight into a bare overlay upper dir when the snapshotter offers
+ * one (no mount), else through a mounted snapshot, which is also the fallback for the rare
+ * layer an upper dir cannot express.
+ */
+async function applyLayer(s: Snapshotter, parent: string[], open: () => Promise<Readable>, opts: LayerTarOptions): Promise<string> {
+  const upper = await s.prepareUpper?.(parent);
+  if (upper) {
+    try {
+      await applyLayerTar(await open(), upper.dir, { ...opts, overlayUpper: { lowers: upper.lowers } });
+      return await s.commit(upper);
+    } catch (err) {
+      await s.abort(upper);
+      if (!(err instanceof NeedsMergedView)) throw err;
+    }
+  }
+  const active = await s.prepare(parent);
+  try {
+    await applyLayerTar(await open(), active.dir, opts);
+    return await s.commit(active);
+  } catch (err) {
+    await s.abort(active);
+    throw err;
+  }
 }
 
 /** What a layer stack's cache record says made it (for `kiln du` and logs). */

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import tar from 'tar-stream';
 import { CopySnapshotter, OverlaySnapshotter, applyLayerTar, createSnapshotter } from '../../../runtime/snapshot/index.js';
 import type { Snapshotter } from '../../../runtime/snapshot/index.js';
 import { mountsUnder, unmount } from '../../../runtime/snapshot/mount.js';
@@ -87,6 +88,68 @@ rootDescribe('OverlaySnapshotter (root, kernel overlayfs)', () => {
     expect(await listTree(active.dir)).toEqual(await listTree(view.dir));
     await view.release();
     expect(await mountsUnder(tmp)).toEqual([]);
+  });
+
+  it('applies a layer straight into an upper dir as a mounted apply would: whiteouts, opaque dirs, links to lower files', async () => {
+    const s = new OverlaySnapshotter(join(tmp, 'root'));
+    const base = await step(s, [], async (d) => {
+      await mkdir(join(d, 'etc', 'keep'), { recursive: true, mode: 0o750 });
+      await writeFile(join(d, 'etc', 'gone'), 'x');
+      await writeFile(join(d, 'etc', 'keep', 'old'), 'old');
+      await writeFile(join(d, 'etc', 'target'), 'shared');
+    });
+    // A layer made the usual way: a change on a mounted snapshot, written out as a tar.
+    const changedSrc = await step(s, [base], async (d) => {
+      await rm(join(d, 'etc', 'gone'));
+      await rm(join(d, 'etc', 'keep'), { recursive: true });
+      await mkdir(join(d, 'etc', 'keep'), { mode: 0o750 });
+      await writeFile(join(d, 'etc', 'keep', 'new'), 'new');
+      await mkdir(join(d, 'deep', 'er'), { recursive: true });
+      await writeFile(join(d, 'deep', 'er', 'file'), 'deep');
+    });
+    const layer = await tarOf((await s.layers(changedSrc)).at(-1)!);
+    const both: string[] = [];
+    for (const mode of ['mounted', 'upper'] as const) {
+      let id: string;
+      if (mode === 'upper') {
+        const up = (await s.prepareUpper([base]))!;
+        await applyLayerTar(Readable.from([layer]), up.dir, { overlayUpper: { lowers: up.lowers } });
+        id = await s.commit(up);
+      } else {
+        const a = await s.prepare([base]);
+        await applyLayerTar(Readable.from([layer]), a.dir);
+        id = await s.commit(a);
+      }
+      expect(await mountsUnder(join(tmp, 'root'))).toEqual([]);
+      const view = await s.view(id);
+      try {
+        both.push((await listTree(view.dir)).join('\n'));
+        expect(await readFile(join(view.dir, 'etc', 'keep', 'new'), 'utf8')).toBe('new');
+        expect((await readdir(join(view.dir, 'etc'))).sort()).toEqual(['keep', 'target']);
+        expect((await stat(join(view.dir, 'etc', 'keep'))).mode & 0o777).toBe(0o750);
+      } finally {
+        await view.release();
+      }
+    }
+    expect(both[1]).toBe(both[0]);
+
+    // A hard link to a file only a lower layer has (tar writers may emit one): copied up.
+    const pack = tar.pack();
+    pack.entry({ name: 'etc/alias', type: 'link', linkname: 'etc/target' });
+    pack.finalize();
+    const parts: Buffer[] = [];
+    for await (const c of pack as AsyncIterable<Buffer>) parts.push(c);
+    const linkLayer = Buffer.concat(parts);
+    const up = (await s.prepareUpper([base]))!;
+    await applyLayerTar(Readable.from([linkLayer]), up.dir, { overlayUpper: { lowers: up.lowers } });
+    const linked = await s.commit(up);
+    const view = await s.view(linked);
+    try {
+      expect(await readFile(join(view.dir, 'etc', 'alias'), 'utf8')).toBe('shared');
+      expect(await readFile(join(view.dir, 'etc', 'target'), 'utf8')).toBe('shared');
+    } finally {
+      await view.release();
+    }
   });
 
   it('merges several parents, the later on top', async () => {
