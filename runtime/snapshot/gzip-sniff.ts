@@ -1,5 +1,22 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { execa } from 'execa';
+import { KilnError } from '../../compiler/index.js';
+
+/** zstd frames start with 28 b5 2f fd. */
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/** Node 20's zlib has no zstd: Debian's zstd tool decompresses the stream. */
+function unzstd(input: Readable): Readable {
+  const child = execa('zstd', ['-d', '-q', '-c'], { stdin: 'pipe', stdout: 'pipe', buffer: false, reject: false });
+  const out = child.stdout!;
+  input.on('error', (err) => out.destroy(err));
+  input.pipe(child.stdin!);
+  void child.then((r) => {
+    if (r.exitCode !== 0) out.destroy(new KilnError('snapshot/zstd', `zstd -d failed (is the zstd package installed?): ${r.stderr || r.shortMessage}`));
+  });
+  return out;
+}
 
 /**
  * `input` itself, or piped through gunzip when it starts with gzip's magic
@@ -7,7 +24,8 @@ import { createGunzip } from 'node:zlib';
  * always at hand, so the bytes decide, as containerd's DecompressStream does.
  */
 export async function gunzipIfNeeded(input: Readable): Promise<Readable> {
-  const head = await peek(input, 2);
+  const head = await peek(input, 4);
+  if (head.length >= 4 && head.readUInt32LE(0) === ZSTD_MAGIC) return unzstd(input);
   if (head.length < 2 || head[0] !== 0x1f || head[1] !== 0x8b) return input;
   const gunzip = createGunzip();
   input.on('error', (err) => gunzip.destroy(err));

@@ -73,6 +73,29 @@ function treeOf(dir: string, rel = ''): string[] {
     expect(treeOf(outB).filter((p) => p !== 'seen')).toEqual(treeOf(outA));
   }, 180_000);
 
+  (existsSync('/usr/bin/zstd') ? it : it.skip)('exports zstd layers that load back and build (compression=zstd)', async () => {
+    const root = join(work, 'root-z');
+    await kiln(root, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest');
+    const ctx = join(work, 'ctx-z');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo squeezed > /z && rm /bin/ls\n');
+    const tarFile = join(work, 'z.tar');
+    const built = await kiln(root, 'build', ctx, '--progress', 'plain', '--output', `type=oci,dest=${tarFile},name=kiln.test/z:1,compression=zstd`);
+    expect(built.exitCode).toBe(0);
+    const inspected = await execa('skopeo', ['inspect', '--raw', `oci-archive:${tarFile}`], { reject: false });
+    if (inspected.exitCode === 0) expect(inspected.stdout).toContain('application/vnd.oci.image.layer.v1.tar+zstd');
+    const root2 = join(work, 'root-z2');
+    expect((await kiln(root2, 'image', 'load', tarFile)).exitCode).toBe(0);
+    const ctx2 = join(work, 'ctx-z2');
+    mkdirSync(ctx2, { recursive: true });
+    writeFileSync(join(ctx2, 'Dockerfile'), 'FROM kiln.test/z:1\nRUN cat /z > /seen\n');
+    const out = join(work, 'out-z');
+    const r = await kiln(root2, 'build', ctx2, '--progress', 'plain', '--output', `type=local,dest=${out}`);
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(join(out, 'seen'), 'utf8')).toBe('squeezed\n');
+    expect(existsSync(join(out, 'bin', 'ls'))).toBe(false);
+  }, 120_000);
+
   describe('a registry serving wrong bytes', () => {
     let proxy: Server;
     let proxyHost: string;
