@@ -76,36 +76,46 @@ function context(name: string, dockerfile: string): string {
 }
 
 const rows: string[][] = [];
+
+/** Cold build exporting its cache, then an empty state importing it; the same with buildkitd. */
+function cacheScenario(fixture: string, host: string): void {
+  const dockerfile = readFileSync(join(root, 'bench', 'fixtures', fixture, 'Dockerfile'), 'utf8');
+  const ctx = context(`cache-${fixture}`, dockerfile);
+  const ref = `${host}/bench/kiln-${fixture}:1`;
+  const cold = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('cold'), '--progress', 'plain', '--cache-to', `type=registry,ref=${ref},mode=max`]);
+  must(cold, `kiln cold build of ${fixture}`);
+  const warm = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('warm'), '--progress', 'plain', '--cache-from', `type=registry,ref=${ref}`, '--output', `type=local,dest=${join(scratch, `out-${fixture}`)}`]);
+  must(warm, `kiln build of ${fixture} from the registry cache`);
+  const ran = (warm.out.match(/^#\d+ \[.*\] RUN /gm) ?? []).length - (warm.out.match(/^#\d+ CACHED$/gm) ?? []).length;
+  rows.push(['kiln', `${fixture}: cold + cache export`, fmt(cold.s), '']);
+  rows.push(['kiln', `${fixture}: empty state, --cache-from`, fmt(warm.s), `${(cold.s / warm.s).toFixed(1)}x faster than cold${ran > 0 ? ` (${ran} RUNs ran!)` : ''}`]);
+  if (!buildctl) {
+    rows.push(['buildkitd', '-', 'not found', 'no buildctl']);
+    return;
+  }
+  const bk = (args: string[]) => timed(buildctl, ['--addr', buildkitHost, ...args]);
+  const bctx = context(`cache-bk-${fixture}`, dockerfile);
+  const bref = `${host}/bench/bk-${fixture}:1`;
+  const common = ['build', '--frontend', 'dockerfile.v0', '--local', `context=${bctx}`, '--local', `dockerfile=${bctx}`, '--progress', 'plain'];
+  bk(['prune', '--all']);
+  const bcold = bk([...common, '--export-cache', `type=registry,ref=${bref},mode=max,registry.insecure=true`]);
+  if (!bcold.ok) {
+    rows.push(['buildkitd', `${fixture}: cache export`, 'FAILED', bcold.out.slice(-300)]);
+    return;
+  }
+  bk(['prune', '--all']);
+  const bwarm = bk([...common, '--import-cache', `type=registry,ref=${bref},registry.insecure=true`, '--output', `type=local,dest=${join(scratch, `out-bk-${fixture}`)}`]);
+  rows.push(['buildkitd', `${fixture}: cold + cache export`, fmt(bcold.s), `kiln/buildkitd ${(cold.s / bcold.s).toFixed(2)}`]);
+  rows.push(['buildkitd', `${fixture}: empty cache, --import-cache`, bwarm.ok ? fmt(bwarm.s) : 'FAILED',
+    bwarm.ok ? `${(bcold.s / bwarm.s).toFixed(1)}x faster than cold; kiln/buildkitd ${(warm.s / bwarm.s).toFixed(2)}` : bwarm.out.slice(-300)]);
+}
 const fmt = (s: number) => `${s.toFixed(2)}s`;
 
 async function main(): Promise<void> {
   const registry = await startRegistry();
   try {
-    // (1) Registry cache: cold with export, then an empty state importing it.
-    const manyRuns = readFileSync(join(root, 'bench', 'fixtures', 'many-runs', 'Dockerfile'), 'utf8');
-    const ctx = context('cache', manyRuns);
-    const ref = `${registry.host}/bench/kiln-cache:1`;
-    const cold = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('cold'), '--progress', 'plain', '--cache-to', `type=registry,ref=${ref},mode=max`]);
-    must(cold, 'kiln cold build');
-    const warm = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('warm'), '--progress', 'plain', '--cache-from', `type=registry,ref=${ref}`, '--output', `type=local,dest=${join(scratch, 'out-warm')}`]);
-    must(warm, 'kiln build from the registry cache');
-    const ran = (warm.out.match(/^#\d+ \[.*\] RUN /gm) ?? []).length - (warm.out.match(/^#\d+ CACHED$/gm) ?? []).length;
-    rows.push(['kiln', 'many-runs: cold + cache export', fmt(cold.s), '']);
-    rows.push(['kiln', 'many-runs: empty state, --cache-from', fmt(warm.s), `${(cold.s / warm.s).toFixed(1)}x faster${ran > 0 ? ` (${ran} RUNs ran!)` : ''}`]);
-    if (buildctl) {
-      const bk = (args: string[]) => timed(buildctl, ['--addr', buildkitHost, ...args]);
-      const bctx = context('cache-bk', manyRuns);
-      const bref = `${registry.host}/bench/bk-cache:1`;
-      const common = ['build', '--frontend', 'dockerfile.v0', '--local', `context=${bctx}`, '--local', `dockerfile=${bctx}`, '--progress', 'plain'];
-      bk(['prune', '--all']);
-      const bcold = bk([...common, '--export-cache', `type=registry,ref=${bref},mode=max,registry.insecure=true`]);
-      if (bcold.ok) {
-        bk(['prune', '--all']);
-        const bwarm = bk([...common, '--import-cache', `type=registry,ref=${bref},registry.insecure=true`, '--output', `type=local,dest=${join(scratch, 'out-bk')}`]);
-        rows.push(['buildkitd', 'many-runs: cold + cache export', fmt(bcold.s), `kiln/buildkitd ${(cold.s / bcold.s).toFixed(2)}`]);
-        rows.push(['buildkitd', 'many-runs: empty cache, --import-cache', bwarm.ok ? fmt(bwarm.s) : 'FAILED', bwarm.ok ? `${(bcold.s / bwarm.s).toFixed(1)}x faster; kiln/buildkitd ${(warm.s / bwarm.s).toFixed(2)}` : bwarm.out.slice(-300)]);
-      } else rows.push(['buildkitd', 'cache export', 'FAILED', bcold.out.slice(-300)]);
-    } else rows.push(['buildkitd', '-', 'not found', 'no buildctl']);
+    // (1) Registry cache: cold with export, then an empty state importing it, per fixture.
+    for (const fixture of ['ci-build', 'many-runs']) cacheScenario(fixture, registry.host);
 
     // (2) A 1 GiB layer exported as an OCI tar, the build itself cached first.
     const big = context('big', `FROM ${baseRef}\nRUN head -c ${bigMiB * 1024 * 1024} /dev/urandom > /big\n`);
