@@ -21,6 +21,7 @@ import { LayeredCacheStore, LazySnapshotter } from '../../runtime/remote-cache/i
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
 import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
 import type { BuildResults } from './build-cache.js';
+import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
 import { FrontendCache } from './frontend-cache.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
@@ -162,14 +163,15 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
       // Built-in frontends' results are reused while nothing they looked at changed; third-party
       // ones always run (their code may have changed).
-      const builtin = args.frontend === undefined || args.frontend === 'dockerfile' || args.frontend === 'dockerfile.v0';
+      const frontendName = chooseFrontendName(args.frontend, prepared.file, prepared.request.source);
+      const builtin = isBuiltinFrontend(frontendName);
       const frontendCache = new FrontendCache(root);
-      const key = FrontendCache.keyOf(args.frontend ?? 'dockerfile', kilnVersion(), prepared.request);
+      const key = FrontendCache.keyOf(frontendName, kilnVersion(), prepared.request);
       let result = builtin && !args['no-cache'] ? await frontendCache.lookup(key, prepared.request, gateway) : undefined;
       if (!result) {
         // The frontend loads only when it has to run.
         const { loadFrontend } = await import('../../frontends/index.js');
-        const frontend = await loadFrontend(args.frontend);
+        const frontend = await loadFrontend(frontendName);
         result = builtin ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g)) : await frontend.build(prepared.request, gateway);
       }
       // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.

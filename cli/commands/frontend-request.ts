@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { llb } from '../../compiler/index.js';
 import type { FrontendRequest } from '../../compiler/index.js';
+import { BUILD_FILES } from '../../frontends/select.js';
 import { resolveInRoot } from '../../runtime/ops/file/index.js';
 import { UsageError } from '../errors.js';
 import type { CompileArgs } from './compile.js';
@@ -30,9 +31,10 @@ function pairs(list: readonly string[] | undefined, what: string): [string, stri
  * Turns `kiln build` options into BuildKit-style frontend options: `--build-arg K=V` is
  * `build-arg:K`, `--opt k=v` passes as is, `--no-cache-filter A,B` is `no-cache=A,B`.
  */
-export async function prepareRequest(args: CompileArgs & { readonly opt?: readonly string[]; readonly 'no-cache-filter'?: readonly string[] }, defaultFile = 'Dockerfile'): Promise<PreparedRequest> {
+export async function prepareRequest(args: CompileArgs & { readonly opt?: readonly string[]; readonly 'no-cache-filter'?: readonly string[] }): Promise<PreparedRequest> {
   const context = resolve(args.context ?? '.');
-  const file = resolve(args.file ?? `${context}/${defaultFile}`);
+  // No -f: the first build file the context has (Dockerfile, Mockerfile.yaml, mocker.yaml, project.toml).
+  const file = resolve(args.file ?? `${context}/${BUILD_FILES.find((f) => existsSync(`${context}/${f}`)) ?? 'Dockerfile'}`);
   const source = new Uint8Array(await readFile(file).catch((err: unknown) => {
     throw new UsageError(`cannot read the build file ${args.file ?? file}: ${(err as Error).message}`);
   }));

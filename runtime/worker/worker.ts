@@ -2,6 +2,7 @@ import { KilnError } from '../../compiler/index.js';
 import type { Operation, OperationResolver, Vertex } from '../solver/index.js';
 import { execOp } from './exec-op.js';
 import { fileOp, mergeOp } from './file-op.js';
+import { httpSource } from './http-source.js';
 import { imageSource, localSource } from './source-ops.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -19,6 +20,7 @@ export class Worker implements OperationResolver {
       const id = op.source.identifier ?? '';
       if (id.startsWith('local://')) return localSource(v, this.#ctx);
       if (id.startsWith('docker-image://') || id.startsWith('oci-layout://')) return imageSource(v, this.#ctx);
+      if (id.startsWith('https://') || id.startsWith('http://')) return httpSource(v, this.#ctx);
       return unsupported(`source ${id.split('://')[0]}:// is not supported by kiln's solver yet`);
     }
     if (op.exec) return execOp(v, this.#ctx);
