@@ -3,6 +3,7 @@ import { buildCommand } from './commands/build.js';
 import { compileCommand } from './commands/compile.js';
 import { imageCommand } from './commands/image.js';
 import { llbCommand } from './commands/llb.js';
+import { pruneCommands } from './commands/prune.js';
 import { reportError, UsageError } from './errors.js';
 import { kilnVersion } from './version.js';
 
@@ -16,7 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .parserConfiguration({ 'boolean-negation': false })
     .usage('$0 <command> [options]\n\nkiln builds container images from Dockerfiles and other build languages through BuildKit\'s LLB.')
     .command('llb', 'Inspect LLB definitions (BuildKit\'s build graph)', llbCommand);
-  const cli = imageCommand(buildCommand(compileCommand(base)))
+  const cli = pruneCommands(imageCommand(buildCommand(compileCommand(base))))
     .demandCommand(1, 'name a command; see kiln --help')
     .strict()
     .version(kilnVersion())

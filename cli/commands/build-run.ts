@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Definition, KilnError, llb } from '../../compiler/index.js';
 import type { ImageConfig } from '../../compiler/index.js';
-import { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
+import { ContentStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
 import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
 import { SolverGateway } from '../../runtime/gateway/index.js';
 import { RegistryClient, RegistryImageSource } from '../../runtime/registry/index.js';
@@ -23,6 +23,7 @@ import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-c
 import type { BuildResults } from './build-cache.js';
 import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
 import { FrontendCache } from './frontend-cache.js';
+import { snapshotCache } from './state-root.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
 
@@ -142,7 +143,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       new ImageStore(content, db), await LayoutImageSource.open(args['image-layout'] ?? []), new RegistryImageSource(registry, content, db),
     ]);
     const base = await createSnapshotter(join(root, 'snapshots'));
-    const localCache = new DbCacheStore(db, { validate: async (id) => base.layers(id).then(() => true, () => false) });
+    const localCache = await snapshotCache(db, base);
     // Imported caches answer what the local one cannot; their results unpack only when read.
     const imported = await openCaches(caches.from, content, registry, (m) => process.stderr.write(`warning: ${m}\n`));
     const layered = imported.length > 0 ? new LayeredCacheStore(localCache, imported) : undefined;

@@ -1,10 +1,11 @@
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { ImageStore } from '../../runtime/images/index.js';
+import { snapshotCache } from './state-root.js';
 
 /** Opens the image store of a state root for the length of `fn`. */
 export async function withImageStore<T>(rootArg: string | undefined, fn: (store: ImageStore, unpack: (name: string) => Promise<void>) => Promise<T>): Promise<T> {
-  const { ContentStore, DbCacheStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
+  const { ContentStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
   const { ImageStore } = await import('../../runtime/images/index.js');
   const root = resolve(rootArg ?? defaultRoot());
   const lock = await lockRoot(root, { mode: 'shared' });
@@ -16,7 +17,7 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
     const { unpackImage } = await import('../../runtime/worker/index.js');
     const { llb } = await import('../../compiler/index.js');
     const snapshotter = await createSnapshotter(join(root, 'snapshots'));
-    const layers = new DbCacheStore(db, { validate: async (id) => snapshotter.layers(id).then(() => true, () => false) });
+    const layers = await snapshotCache(db, snapshotter);
     await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers });
   };
   try {

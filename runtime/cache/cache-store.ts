@@ -1,4 +1,5 @@
 import type { CacheStore, Ref, Vertex } from '../solver/index.js';
+import { refOwner } from './state-db.js';
 import type { RefKind, StateDb } from './state-db.js';
 
 /** Options of {@link DbCacheStore}. */
@@ -10,6 +11,8 @@ export interface DbCacheStoreOptions {
   readonly validate?: (refId: string) => boolean | Promise<boolean>;
   /** A ref's size in bytes, recorded on save for `kiln du` and pruning by size. */
   readonly sizeOf?: (refId: string) => number | Promise<number>;
+  /** The snapshots a ref's layers stack on: recorded as held by it, so a prune never removes them first. */
+  readonly parentsOf?: (refId: string) => Promise<readonly string[]>;
   /** What the solver's refs are; snapshots unless the store keeps something else. */
   readonly kind?: RefKind;
   readonly now?: () => number;
@@ -53,8 +56,14 @@ export class DbCacheStore implements CacheStore {
     const sizes = sizeOf ? await Promise.all(refs.map(async (r) => sizeOf(r.id))) : refs.map(() => undefined);
     const now = this.#now();
     const kind = this.#opts.kind ?? 'snapshot';
+    const parentsOf = this.#opts.parentsOf;
+    const parents = parentsOf ? await Promise.all(refs.map(async (r) => parentsOf(r.id))) : refs.map(() => []);
     this.#db.withTransaction(() => {
-      refs.forEach((r, i) => this.#db.addRef({ id: r.id, kind, size: sizes[i] }, [], now));
+      refs.forEach((r, i) => {
+        this.#db.addRef({ id: r.id, kind, size: sizes[i] }, [], now);
+        // A snapshot's layers stack on its parents': they live as long as it does.
+        for (const p of parents[i]!) this.#db.addRef({ id: p, kind }, [refOwner(r.id)], now);
+      });
       const size = refs.reduce((sum, r) => sum + (this.#db.ref(r.id)?.size ?? 0), 0);
       this.#db.putCacheRecord({ key, refs: refs.map((r) => r.id), vertex: v.name, digest: v.digest, size }, now);
     });

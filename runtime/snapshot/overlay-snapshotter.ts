@@ -148,6 +148,10 @@ export class OverlaySnapshotter implements Snapshotter {
     return this.#store.layerPaths(await this.#store.read(id, 'committed'));
   }
 
+  async parents(id: string): Promise<readonly string[]> {
+    return (await this.#store.read(id, 'committed')).parents;
+  }
+
   async remove(id: string): Promise<void> {
     await this.#store.read(id, 'committed');
     await this.#store.delete(id);

@@ -32,6 +32,8 @@ export interface Snapshotter {
   layers(id: string): Promise<readonly string[]>;
   /** A bare upper dir to apply a layer into without mounting (overlay only; see upper-apply.ts). */
   prepareUpper?(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined>;
+  /** The committed snapshots this one's layers stack on (must outlive it); none for a full copy. */
+  parents?(id: string): Promise<readonly string[]>;
   /** Deletes a committed snapshot that nothing references any more. */
   remove(id: string): Promise<void>;
 }
