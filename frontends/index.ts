@@ -6,3 +6,4 @@ export { compileDockerfile, dockerfileFrontend } from './dockerfile/index.js';
 export type { CompiledDockerfile, ConvertOptions, DockerImage, ResolveImageConfig } from './dockerfile/index.js';
 export { builtinFrontendNames, frontendByName, loadFrontend } from './registry.js';
 export { BUILD_FILES, BUILTIN_FRONTENDS, chooseFrontendName, frontendForFile, isBuiltinFrontend, syntaxDirective } from './select.js';
+export { mockerfileFrontend, parseMockerfile } from './mockerfile/index.js';

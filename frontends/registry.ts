@@ -4,11 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { KilnError } from '../compiler/index.js';
 import type { Frontend } from '../compiler/index.js';
 import { dockerfileFrontend } from './dockerfile/index.js';
+import { mockerfileFrontend } from './mockerfile/index.js';
 
 /** The frontends kiln ships, by the names `--frontend` takes (BuildKit's `dockerfile.v0` too). */
 const builtins = new Map<string, Frontend>([
   ['dockerfile', dockerfileFrontend],
   ['dockerfile.v0', dockerfileFrontend],
+  ['mockerfile', mockerfileFrontend],
 ]);
 
 /** The names `--frontend` accepts for the built-in frontends. */
