@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { dumpJsonLines, llb } from '../../compiler/index.js';
+import type { Definition, Gateway } from '../../compiler/index.js';
 import { patterns } from '../../compiler/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
@@ -98,21 +99,53 @@ export async function compileFromArgs(args: CompileArgs, images?: ImageSource): 
   });
 }
 
-/** `kiln compile`: a Dockerfile to LLB on standard output. */
+/** A Gateway with no solver behind it: images resolve from `--image-layout` directories, or stay unpinned. */
+async function compileGateway(dirs: readonly string[]): Promise<Gateway> {
+  const layouts = await layoutsResolver(dirs);
+  const noSolver = async (): Promise<never> => {
+    throw new UsageError('this frontend runs build steps while it compiles (nested solves): use kiln build');
+  };
+  return {
+    solve: noSolver, readFile: noSolver, readDir: noSolver, stat: noSolver,
+    resolveImageConfig: async (ref, platform) => {
+      if (!layouts) return { ref, digest: '', config: {} };
+      const r = await layouts(ref, platform ?? llb.hostPlatform());
+      return { ref, digest: r.digest, config: r.config };
+    },
+  };
+}
+
+/** `kiln compile`: a build file to LLB on standard output. */
 export function compileCommand(y: Argv): Argv {
   return y.command(
     'compile [context]',
-    'Compile a Dockerfile to LLB: a marshaled pb.Definition on stdout (pipe it to `buildctl build`), or JSON',
+    'Compile a build file (Dockerfile, Mockerfile, …) to LLB: a marshaled pb.Definition on stdout (pipe it to `buildctl build`), or JSON',
     (a) =>
       compileOptions(a)
+        .option('frontend', { type: 'string', describe: 'build language: dockerfile, mockerfile, or a frontend file or package (default: by the file\'s name)' })
+        .option('opt', { type: 'string', array: true, describe: 'frontend option KEY=VALUE' })
         .option('format', { choices: ['pb', 'json'] as const, default: 'pb' as const, describe: 'pb: binary Definition; json: one op per line as `kiln llb dump`' })
         .option('image-config', { type: 'string', describe: 'write the image config JSON to this file' }),
     async (args) => {
-      const compiled = await compileFromArgs(args as unknown as CompileArgs);
-      if (args['image-config']) await writeFile(args['image-config'], `${JSON.stringify(compiled.image, null, 2)}\n`);
-      if (args.format === 'json') process.stdout.write(dumpJsonLines(compiled.definition).map((l) => `${l}\n`).join(''));
-      else process.stdout.write(compiled.definition.marshal());
-      void dirname;
+      const { prepareRequest } = await import('./frontend-request.js');
+      const { chooseFrontendName } = await import('../../frontends/select.js');
+      const prepared = await prepareRequest(args as unknown as CompileArgs);
+      const name = chooseFrontendName(args.frontend, prepared.file, prepared.request.source);
+      let definition: Definition;
+      let image: unknown;
+      if (name === 'dockerfile' || name === 'dockerfile.v0') {
+        const compiled = await compileFromArgs({ ...(args as unknown as CompileArgs), file: prepared.file });
+        definition = compiled.definition;
+        image = compiled.image;
+      } else {
+        const { loadFrontend } = await import('../../frontends/index.js');
+        const result = await (await loadFrontend(name)).build(prepared.request, await compileGateway(args['image-layout'] ?? []));
+        definition = result.definition;
+        image = result.imageConfig;
+      }
+      if (args['image-config']) await writeFile(args['image-config'], `${JSON.stringify(image, null, 2)}\n`);
+      if (args.format === 'json') process.stdout.write(dumpJsonLines(definition).map((l) => `${l}\n`).join(''));
+      else process.stdout.write(definition.marshal());
     },
   );
 }

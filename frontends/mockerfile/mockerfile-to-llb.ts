@@ -84,7 +84,7 @@ export async function mockerfileToLlb(parsed: ParsedMockerfile, filename: string
     } else {
       const resolved = await gw.resolveImageConfig(img.from!, platform);
       const c = resolved.config.config ?? {};
-      state = llb.image(`${img.from!}@${resolved.digest}`, {
+      state = llb.image(resolved.digest ? `${img.from!}@${resolved.digest}` : img.from!, {
         config: { ...(c.Env ? { Env: c.Env } : {}), ...(c.WorkingDir ? { WorkingDir: c.WorkingDir } : {}), ...(c.User ? { User: c.User } : {}) },
         customName: `[${img.name}] FROM ${img.from!}`,
         ...(platform ? { platform } : {}),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { dumpJsonLines, llb } from '../../compiler/index.js';
+import { kilnBin } from '../support/kiln-cli.js';
 // @ts-expect-error: plain JS fixture shared with a child process
 import { sampleGraph } from '../fixtures/sample-graph.mjs';
 
@@ -34,5 +35,13 @@ withBuildctl('a real BuildKit accepts kiln LLB', () => {
     await execa(buildctl!, ['--addr', host!, 'build', '--local', `context=${join(dir, 'ctx')}`, '--output', `type=local,dest=${join(dir, 'out')}`], { input: Buffer.from(def.marshal()) });
     expect(readFileSync(join(dir, 'out', 'app', 'greeting'), 'utf8')).toBe('hello-kiln\n');
     expect(readFileSync(join(dir, 'out', 'app', 'changed'), 'utf8')).toBe('changed\n');
+  }, 300_000);
+
+  (host ? it : it.skip)('buildkitd builds what kiln compile --frontend mockerfile writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-bk-mocker-'));
+    writeFileSync(join(dir, 'Mockerfile.yaml'), 'apiVersion: v1alpha1\nimages:\n- name: base\n  from: localhost:5000/busybox:latest\n  env:\n    WHO: mocker\n- name: app\n  parent: base\n  steps:\n  - echo "built by $WHO" > /who\n');
+    const compiled = await execa(process.execPath, [kilnBin, 'compile', dir, '--frontend', 'mockerfile'], { encoding: 'buffer' });
+    await execa(buildctl!, ['--addr', host!, 'build', '--output', `type=local,dest=${join(dir, 'out')}`], { input: compiled.stdout });
+    expect(readFileSync(join(dir, 'out', 'who'), 'utf8')).toBe('built by mocker\n');
   }, 300_000);
 });
