@@ -18,6 +18,10 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
     return err.code === 'usage' ? 2 : 1;
   }
   const e = err instanceof Error ? err : new Error(String(err));
+  if (e instanceof FrontendError) {
+    stderr.write(`kiln: ${e.message}\n`);
+    return 1;
+  }
   const nodeCode = (e as NodeJS.ErrnoException).code;
   if (nodeCode === 'ENOENT' || nodeCode === 'EACCES' || nodeCode === 'EISDIR') {
     stderr.write(`kiln: ${e.message}\n`);
@@ -25,4 +29,22 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   }
   stderr.write(`kiln: internal error (please report it): ${e.stack ?? e.message}\n`);
   return 70;
+}
+
+/**
+ * An error a third-party frontend threw: its own copy of kiln's compiler makes its KilnErrors
+ * foreign to this process, so one that carries a string `code` (a KilnError's shape) is a
+ * user-facing message; anything else is the frontend's bug, reported with its stack.
+ */
+export class FrontendError extends Error {}
+
+/** Wraps what a third-party frontend threw, by the rule of FrontendError. */
+export function fromFrontend(name: string, err: unknown): unknown {
+  if (err instanceof KilnError || !(err instanceof Error)) return err;
+  if (typeof (err as { code?: unknown }).code === 'string' && !(err as NodeJS.ErrnoException).syscall) {
+    return new FrontendError(err.message, { cause: err });
+  }
+  const wrapped = new Error(`frontend ${name} failed: ${err.message}`, { cause: err });
+  wrapped.stack = `${wrapped.message}\n${err.stack ?? ''}`;
+  return wrapped;
 }

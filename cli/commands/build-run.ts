@@ -13,7 +13,7 @@ import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/in
 import { Solver, SolveError } from '../../runtime/solver/index.js';
 import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
-import { UsageError } from '../errors.js';
+import { fromFrontend, UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
@@ -173,7 +173,9 @@ export async function runBuild(args: BuildArgs): Promise<void> {
         // The frontend loads only when it has to run.
         const { loadFrontend } = await import('../../frontends/index.js');
         const frontend = await loadFrontend(frontendName);
-        result = builtin ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g)) : await frontend.build(prepared.request, gateway);
+        result = builtin
+          ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g))
+          : await frontend.build(prepared.request, gateway).catch((err: unknown) => { throw fromFrontend(frontendName, err); });
       }
       // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.
       def = Definition.unmarshal(result.definition.marshal());

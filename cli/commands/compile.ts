@@ -8,7 +8,7 @@ import type { Definition, Gateway } from '../../compiler/index.js';
 import { patterns } from '../../compiler/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
-import { UsageError } from '../errors.js';
+import { fromFrontend, UsageError } from '../errors.js';
 
 /** Options shared by `kiln compile` and `kiln build`. */
 export interface CompileArgs {
@@ -139,7 +139,8 @@ export function compileCommand(y: Argv): Argv {
         image = compiled.image;
       } else {
         const { loadFrontend } = await import('../../frontends/index.js');
-        const result = await (await loadFrontend(name)).build(prepared.request, await compileGateway(args['image-layout'] ?? []));
+        const result = await (await loadFrontend(name)).build(prepared.request, await compileGateway(args['image-layout'] ?? []))
+          .catch((err: unknown) => { throw fromFrontend(name, err); });
         definition = result.definition;
         image = result.imageConfig;
       }
