@@ -22,6 +22,7 @@ import type { Ref, Vertex } from '../../runtime/solver/index.js';
 import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
 import type { BuildResults } from './build-cache.js';
 import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
+import { clearDeadMarks, killedBuildsLeftMarks, markRunning } from './build-markers.js';
 import { FrontendCache } from './frontend-cache.js';
 import { snapshotCache } from './state-root.js';
 import { prepareRequest } from './frontend-request.js';
@@ -81,6 +82,7 @@ async function recoverIfIdle(root: string): Promise<void> {
   try {
     const snapshotter = await createSnapshotter(join(root, 'snapshots'));
     if (snapshotter instanceof OverlaySnapshotter) await snapshotter.recover();
+    clearDeadMarks(root);
   } finally {
     await lock.release();
   }
@@ -125,8 +127,9 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     if (!locals.has('context')) locals.set('context', prepared.context);
     if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(prepared.file));
   }
-  await recoverIfIdle(root);
+  if (killedBuildsLeftMarks(root)) await recoverIfIdle(root);
   const lock = await lockRoot(root, { mode: 'shared' });
+  const unmark = markRunning(root);
   const db = StateDb.open(root);
   const progress = progressWriter(args.progress);
   const abort = new AbortController();
@@ -203,6 +206,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     db.close();
+    unmark();
     await lock.release();
   }
 }
