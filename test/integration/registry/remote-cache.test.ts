@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { corpusDir } from '../../support/corpus.js';
 import { kilnBin } from '../../support/kiln-cli.js';
+import { ociValidator } from '../../support/oci-schemas.js';
 import { registryBinary, startRegistry } from '../../support/registry-server.js';
 import type { RegistryServer } from '../../support/registry-server.js';
 
@@ -87,6 +88,18 @@ interface Ev { kind: string; name?: string }
     expect(second.runs).toEqual([]);
     expect(readFileSync(join(second.out, 'summary'), 'utf8')).toBe(readFileSync(join(first.out, 'summary'), 'utf8'));
   }, 180_000);
+
+  it('writes a cache that is a valid OCI layout (index and manifest against the image-spec schemas)', async () => {
+    const dir = join(work, 'cache-valid');
+    const r = await build(await freshRoot(), '--cache-to', `type=local,dest=${dir},mode=max`);
+    expect(r.exitCode).toBe(0);
+    const v = ociValidator();
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    expect(v.validate('application/vnd.oci.image.index.v1+json', index)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as unknown;
+    expect(v.validate('application/vnd.oci.image.manifest.v1+json', manifest)).toEqual([]);
+    expect(v.validate('application/vnd.oci.layout.header.v1+json', readFileSync(join(dir, 'oci-layout'), 'utf8'))).toEqual([]);
+  }, 120_000);
 
   it('mode=min exports the final result only, and a missing cache is a warning, not a failure', async () => {
     const dir = join(work, 'cache-min');
