@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KilnError } from '../compiler/index.js';
 import type { Frontend } from '../compiler/index.js';
+import { buildpacksFrontend } from './buildpacks/index.js';
 import { dockerfileFrontend } from './dockerfile/index.js';
 import { mockerfileFrontend } from './mockerfile/index.js';
 
@@ -11,6 +12,7 @@ const builtins = new Map<string, Frontend>([
   ['dockerfile', dockerfileFrontend],
   ['dockerfile.v0', dockerfileFrontend],
   ['mockerfile', mockerfileFrontend],
+  ['buildpacks', buildpacksFrontend],
 ]);
 
 /** The names `--frontend` accepts for the built-in frontends. */

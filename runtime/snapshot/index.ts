@@ -7,6 +7,7 @@ export { CopySnapshotter } from './copy-snapshotter.js';
 export { createSnapshotter } from './create-snapshotter.js';
 export type { NamedSnapshotter } from './create-snapshotter.js';
 export { applyLayerTar, writeLayerTar } from './layer-diff.js';
+export { copyTree } from './copy-tree.js';
 export type { LayerTarOptions } from './layer-diff.js';
 export { PathEscapeError } from './safe-path.js';
 export { NeedsMergedView } from './upper-apply.js';

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KilnError, llb, pb } from '../../compiler/index.js';
 import type { ContainerMount } from '../executor/index.js';
 import { runContainer } from '../executor/index.js';
 import { resolveInRoot } from '../ops/file/index.js';
+import { copyTree } from '../snapshot/index.js';
 import type { ActiveSnapshot, SnapshotView } from '../snapshot/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import { CacheMountLocks } from './cache-mounts.js';
@@ -58,7 +60,19 @@ export function execOp(v: Vertex, w: WorkerContext): Operation {
             const id = m.cacheOpt?.ID ?? dest;
             const { dir, release } = await cacheLocks.acquire(join(w.cacheMountsDir, createHash('sha256').update(id).digest('hex')), m.cacheOpt?.sharing ?? pb.CacheSharingOpt.SHARED, ctx.signal);
             releases.push(release);
+            const fresh = !existsSync(dir);
             await mkdir(dir, { recursive: true });
+            // A new cache starts as the mount's input (BuildKit's cache `from`, and how a
+            // Dockerfile's `--mount=type=cache,uid=…,mode=…` gives the directory its owner).
+            if (fresh && Number(m.input ?? -1) >= 0) {
+              const view = await w.snapshotter.view(inputs[Number(m.input)]!.id);
+              try {
+                const from = m.selector ? await resolveInRoot(view.dir, m.selector, { followFinal: true }) : view.dir;
+                await copyTree(from, dir);
+              } finally {
+                await view.release();
+              }
+            }
             containerMounts.push({ kind: 'bind', dest, source: dir, readonly: false });
           } else if (type === pb.MountType.TMPFS) {
             containerMounts.push({ kind: 'tmpfs', dest, ...(m.TmpfsOpt?.size ? { size: Number(m.TmpfsOpt.size) } : {}) });

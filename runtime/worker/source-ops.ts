@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import { checksumContext, localWalkOptions, syncContext } from '../sources/local/index.js';
@@ -10,7 +11,7 @@ export function localSource(v: Vertex, w: WorkerContext): Operation {
   const name = id.slice('local://'.length);
   const attrs = v.op.source!.attrs ?? {};
   const dir = () => {
-    const d = w.locals.get(name);
+    const d = w.locals.get(name) ?? besideBuildFile(name, w.locals);
     if (!d) throw new KilnError('solver/no-local', `no local directory named "${name}" (pass --local ${name}=DIR)`);
     return d;
   };
@@ -49,4 +50,17 @@ export function imageSource(v: Vertex, w: WorkerContext): Operation {
       return parent.map((id): Ref => ({ id }));
     },
   };
+}
+
+/**
+ * `dockerfile:REL`: a directory the build file itself names, relative to the build file's
+ * directory (a project.toml's buildpack `uri`), sent as its own local source. The build
+ * file's author chose it, as a `--local` would; `..` may leave the build file's directory,
+ * since project files do name buildpacks beside the app.
+ */
+function besideBuildFile(name: string, locals: ReadonlyMap<string, string>): string | undefined {
+  if (!name.startsWith('dockerfile:')) return undefined;
+  const base = locals.get('dockerfile');
+  const rel = name.slice('dockerfile:'.length);
+  return base && rel && !isAbsolute(rel) ? resolve(base, rel) : undefined;
 }
