@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -28,6 +28,22 @@ describe('examples/tiny-lang', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('unknown key "run"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('loads a frontend by npm package name from the working directory', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'kiln-pkg-'));
+    const pkg = join(project, 'node_modules', 'kiln-frontend-tiny');
+    cpSync(join(example, 'tiny-lang.mjs'), join(pkg, 'index.mjs'));
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'kiln-frontend-tiny', type: 'module', exports: './index.mjs' }));
+    // The package's own imports (kiln/compiler, yaml) resolve from kiln's checkout, as an installed dependency's would.
+    cpSync(join(repoRoot, 'node_modules', 'yaml'), join(project, 'node_modules', 'yaml'), { recursive: true });
+    symlinkSync(repoRoot, join(project, 'node_modules', 'kiln'));
+    cpSync(join(example, 'hello'), join(project, 'app'), { recursive: true });
+    const r = await execa(process.execPath, [kilnBin, 'compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-tiny', '--format', 'json'], { cwd: project });
+    expect(r.stdout).toContain('"llb.customname":"RUN sh build.sh"');
+    const missing = await execa(process.execPath, [kilnBin, 'compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-nope'], { cwd: project, reject: false });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain('unknown frontend "kiln-frontend-nope"');
   });
 
   (canRun ? it : it.skip)('builds its sample app', async () => {
