@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(runc busybox-static docker-registry skopeo umoci git ca-certificates zstd apache2-utils openssl)
+DEBIAN_PACKAGES=(runc busybox-static docker-registry skopeo umoci git ca-certificates zstd apache2-utils openssl debootstrap)
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
