@@ -5,6 +5,7 @@ import type { CacheLocation, CacheSource, LazyResult } from '../../runtime/remot
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
 import { UsageError } from '../errors.js';
+import { parseKv } from './kv.js';
 
 /** A `--cache-to` target. */
 export interface CacheTo {
@@ -14,15 +15,6 @@ export interface CacheTo {
   readonly mode: 'min' | 'max';
 }
 
-function kv(spec: string, flag: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of spec.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid ${flag} ${JSON.stringify(spec)}: expected key=value[,key=value]`);
-    out.set(part.slice(0, eq).trim(), part.slice(eq + 1));
-  }
-  return out;
-}
 
 function locationOf(m: Map<string, string>, flag: string, dirKey: 'dest' | 'src'): CacheLocation {
   const type = m.get('type');
@@ -43,13 +35,13 @@ function locationOf(m: Map<string, string>, flag: string, dirKey: 'dest' | 'src'
 export function parseCacheFlags(to: readonly string[] = [], from: readonly string[] = []): { to: CacheTo[]; from: CacheLocation[] } {
   return {
     to: to.map((spec) => {
-      const m = kv(spec, '--cache-to');
+      const m = parseKv(spec, '--cache-to');
       const mode = m.get('mode') ?? 'min';
       if (mode !== 'min' && mode !== 'max') throw new UsageError(`--cache-to mode must be min or max (got ${mode})`);
       if (m.get('type') === 'inline') return { location: { type: 'inline' }, mode: 'min' };
       return { location: locationOf(m, '--cache-to', 'dest'), mode };
     }),
-    from: from.map((spec) => locationOf(kv(spec, '--cache-from'), '--cache-from', 'src')),
+    from: from.map((spec) => locationOf(parseKv(spec, '--cache-from'), '--cache-from', 'src')),
   };
 }
 

@@ -24,20 +24,11 @@ import type { BuildResults } from './build-cache.js';
 import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
 import { clearDeadMarks, killedBuildsLeftMarks, markRunning } from './build-markers.js';
 import { FrontendCache } from './frontend-cache.js';
+import { parseKv } from './kv.js';
 import { snapshotCache } from './state-root.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
 
-/** `type=local,dest=DIR` and friends, as buildctl writes them. */
-function parseKv(spec: string, what: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of spec.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(spec)}: expected key=value[,key=value]`);
-    out.set(part.slice(0, eq).trim(), part.slice(eq + 1));
-  }
-  return out;
-}
 
 function pairs(list: readonly string[] | undefined, what: string): Map<string, string> {
   const out = new Map<string, string>();

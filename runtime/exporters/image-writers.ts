@@ -4,12 +4,11 @@ import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { familiarImageRef, KilnError, parseImageRef } from '../../compiler/index.js';
 import type { Digest, ImageRef } from '../../compiler/index.js';
 import type { ContentStore } from '../cache/index.js';
 import type { RegistryClient } from '../registry/index.js';
+import { packTar } from '../snapshot/index.js';
 import type { BuiltImage, Descriptor } from './image-builder.js';
 
 /** How an image archive or directory is laid out. */
@@ -52,17 +51,15 @@ function blobsOf(image: BuiltImage): Descriptor[] {
 
 /** Streams the image as a tar archive (an OCI layout; with `docker`, loadable by `docker load`) into `out`. */
 export async function writeImageArchive(store: ContentStore, image: BuiltImage, out: Writable, o: ImageArchiveOptions = {}): Promise<void> {
-  const pack = tar.pack();
-  const piping = pipeline(Readable.from(pack as AsyncIterable<Buffer>), out, o.signal ? { signal: o.signal } : {});
-  const entry = (name: string, size: number, body: Readable | Uint8Array) =>
-    new Promise<void>((resolve, reject) => {
-      const header = { name, size, mode: 0o644, mtime: new Date(0), type: 'file' as const };
-      if (body instanceof Uint8Array) return void pack.entry(header, Buffer.from(body), (err) => (err ? reject(err) : resolve()));
-      const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-      body.on('error', reject);
-      body.pipe(sink);
-    });
-  try {
+  await packTar(out, o.signal, async (pack) => {
+    const entry = (name: string, size: number, body: Readable | Uint8Array) =>
+      new Promise<void>((resolve, reject) => {
+        const header = { name, size, mode: 0o644, mtime: new Date(0), type: 'file' as const };
+        if (body instanceof Uint8Array) return void pack.entry(header, Buffer.from(body), (err) => (err ? reject(err) : resolve()));
+        const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+        body.on('error', reject);
+        body.pipe(sink);
+      });
     const seen = new Set<string>();
     for (const d of blobsOf(image)) {
       if (seen.has(d.digest)) continue;
@@ -70,13 +67,7 @@ export async function writeImageArchive(store: ContentStore, image: BuiltImage, 
       await entry(`blobs/sha256/${d.digest.slice(7)}`, d.size, await store.stream(d.digest));
     }
     for (const [name, bytes] of layoutFiles(image, o)) await entry(name, bytes.length, bytes);
-    pack.finalize();
-  } catch (err) {
-    pack.destroy(err as Error);
-    await piping.catch(() => undefined);
-    throw err;
-  }
-  await piping;
+  });
 }
 
 /** Writes the archive to `dest` atomically (a temp file renamed into place), or to stdout for `-`. */

@@ -6,7 +6,7 @@ export type { OverlaySnapshotterOptions } from './overlay-snapshotter.js';
 export { CopySnapshotter } from './copy-snapshotter.js';
 export { createSnapshotter } from './create-snapshotter.js';
 export type { NamedSnapshotter } from './create-snapshotter.js';
-export { applyLayerTar, writeLayerTar } from './layer-diff.js';
+export { applyLayerTar, packTar, writeLayerTar } from './layer-diff.js';
 export { copyTree } from './copy-tree.js';
 export type { LayerTarOptions } from './layer-diff.js';
 export { PathEscapeError } from './safe-path.js';

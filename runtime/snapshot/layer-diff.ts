@@ -58,11 +58,19 @@ const EMPTY = new Uint8Array(0);
  * await writeLayerTar(await snapshotter.layers(id).then((l) => l.at(-1)!), createWriteStream('layer.tar'));
  */
 export async function writeLayerTar(upperDir: string, out: Writable, opts: LayerTarOptions = {}): Promise<void> {
+  await packTar(out, opts.signal, (pack) => writeDir(pack, upperDir, '', new Map(), opts.signal, opts.clampMtime));
+}
+
+/**
+ * Streams a tar that `fill` writes entries into to `out` (and ends it); a failure in `fill`
+ * destroys the stream and is what the caller sees.
+ */
+export async function packTar(out: Writable, signal: AbortSignal | undefined, fill: (pack: tar.Pack) => Promise<void>): Promise<void> {
   const pack = tar.pack();
   // Readable.from: tar-stream's streams are streamx ones; their async iterators are the portable bridge.
-  const piping = pipeline(Readable.from(pack as AsyncIterable<Buffer>), out, opts.signal ? { signal: opts.signal } : {});
+  const piping = pipeline(Readable.from(pack as AsyncIterable<Buffer>), out, signal ? { signal } : {});
   try {
-    await writeDir(pack, upperDir, '', new Map(), opts.signal, opts.clampMtime);
+    await fill(pack);
     pack.finalize();
   } catch (err) {
     pack.destroy(err as Error);
