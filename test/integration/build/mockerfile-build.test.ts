@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import tar from 'tar-stream';
 import { corpusDir } from '../../support/corpus.js';
+import { serveFiles } from '../../support/file-server.js';
+import type { FileServer } from '../../support/file-server.js';
 import { kilnBin } from '../../support/kiln-cli.js';
 
 // A Mockerfile built end to end on the corpus busybox image: two images (one the parent of
@@ -28,23 +28,18 @@ async function tgz(files: Record<string, string>): Promise<Buffer> {
   const work = mkdtempSync(join(tmpdir(), 'kiln-mocker-'));
   const root = join(work, 'root');
   const files = new Map<string, Buffer>();
-  let server: Server;
+  let server: FileServer;
   let base: string;
   const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
   beforeAll(async () => {
     files.set('/tool-1.0.tar.gz', await tgz({ 'bin/tool': '#!/bin/sh\necho tool 1.0\n', 'README': 'the tool\n' }));
     files.set('/kubectl', Buffer.from('#!/bin/sh\necho kubectl\n'));
-    server = createServer((req, res) => {
-      const body = files.get(req.url ?? '');
-      if (body) res.writeHead(200).end(body);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await serveFiles(files);
+    base = server.base;
     await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   }, 30_000);
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   const mockerfile = (toolSha: string) => `# syntax=mockerfile
 apiVersion: v1alpha1

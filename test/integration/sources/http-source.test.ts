@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { corpusDir } from '../../support/corpus.js';
+import { serveFiles } from '../../support/file-server.js';
+import type { FileServer } from '../../support/file-server.js';
 import { kilnBin } from '../../support/kiln-cli.js';
 
 // `ADD URL` / LLB http sources against a local HTTP server: verified by checksum, cached by
@@ -17,21 +17,15 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
   const root = join(work, 'root');
   const body = 'downloaded bytes\n';
   const sha = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-  let requests = 0;
-  let server: Server;
+  let server: FileServer;
   let base: string;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      requests++;
-      if (req.url === '/tool.txt') res.writeHead(200).end(body);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await serveFiles(new Map([['/tool.txt', body]]));
+    base = server.base;
     await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   }, 30_000);
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   const build = (dockerfile: string, out?: string) => {
     const ctx = mkdtempSync(join(work, 'ctx-'));
@@ -46,10 +40,10 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     expect(r.stderr).not.toContain('ERROR');
     expect(readFileSync(join(out, 'opt', 'tool.txt'), 'utf8')).toBe(body);
     expect(statSync(join(out, 'opt', 'tool.txt')).mode & 0o777).toBe(0o600);
-    const before = requests;
+    const before = server.requests;
     const again = await build(df);
     expect(again.exitCode).toBe(0);
-    expect(requests).toBe(before);
+    expect(server.requests).toBe(before);
   }, 120_000);
 
   it('refuses a download whose checksum differs, naming the URL and both digests', async () => {
