@@ -5,5 +5,5 @@ export type { Frontend, FrontendRequest, FrontendResult, Gateway } from '../comp
 export { compileDockerfile, dockerfileFrontend } from './dockerfile/index.js';
 export type { CompiledDockerfile, ConvertOptions, DockerImage, ResolveImageConfig } from './dockerfile/index.js';
 export { builtinFrontendNames, frontendByName, loadFrontend } from './registry.js';
-export { BUILD_FILES, BUILTIN_FRONTENDS, chooseFrontendName, frontendForFile, isBuiltinFrontend, syntaxDirective } from './select.js';
+export { BUILD_FILES, BUILTIN_FRONTENDS, chooseFrontendName, frontendForContent, frontendForFile, isBuiltinFrontend, syntaxDirective } from './select.js';
 export { mockerfileFrontend, parseMockerfile } from './mockerfile/index.js';

@@ -35,7 +35,18 @@ export function frontendForFile(filename: string): string | undefined {
  * frontend cache decides this without loading any frontend.
  */
 export function chooseFrontendName(requested: string | undefined, filename: string, source: Uint8Array): string {
-  return requested || syntaxDirective(source) || frontendForFile(filename) || 'dockerfile';
+  return requested || syntaxDirective(source) || frontendForFile(filename) || frontendForContent(source) || 'dockerfile';
+}
+
+/**
+ * The built-in frontend whose files look like this one (each frontend's `detect`, by
+ * content, for a build file with a name of its own: `-f build.yaml`).
+ */
+export function frontendForContent(source: Uint8Array): string | undefined {
+  const head = new TextDecoder().decode(source.subarray(0, 4096));
+  if (/^apiVersion:\s*v1alpha1\s*$/m.test(head) && /^images:/m.test(head)) return 'mockerfile';
+  if (/^\[io\.buildpacks\]|^\[\[io\.buildpacks\.group\]\]/m.test(head)) return 'buildpacks';
+  return undefined;
 }
 
 /** Whether a name is one of kiln's own frontends (whose results the frontend cache may keep). */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Definition, KilnError, llb } from '../../compiler/index.js';
+import { Definition, dumpJsonLines, KilnError, llb } from '../../compiler/index.js';
 import type { ImageConfig } from '../../compiler/index.js';
 import { ContentStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
 import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
@@ -94,6 +94,12 @@ export type BuildArgs = CompileArgs & {
   readonly secret?: readonly string[];
   readonly ssh?: readonly string[];
   readonly progress: 'auto' | 'tty' | 'plain' | 'rawjson';
+  /**
+   * `kiln compile` of a frontend that needs nested solves: run the frontend with this
+   * machine's solver behind its gateway, then write the Definition (pb or json) to stdout
+   * (and the image config to `imageConfigFile`) instead of solving it.
+   */
+  readonly emit?: { readonly format: 'pb' | 'json'; readonly imageConfigFile?: string };
   readonly root?: string;
 };
 
@@ -155,7 +161,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
     if (prepared) {
       // The frontend loads only when a build file is compiled; it resolves images and may solve through the gateway.
-      const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions });
+      const gateway = new SolverGateway({ solver, snapshotter, images, platform, solveOptions, ...(args.emit ? { lenientImages: true } : {}) });
       // Built-in frontends' results are reused while nothing they looked at changed; third-party
       // ones always run (their code may have changed).
       const frontendName = chooseFrontendName(args.frontend, prepared.file, prepared.request.source);
@@ -176,6 +182,12 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       imageConfig = result.imageConfig;
     } else {
       def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));
+    }
+    if (args.emit) {
+      if (args.emit.imageConfigFile) await writeFile(args.emit.imageConfigFile, `${JSON.stringify(imageConfig ?? {}, null, 2)}\n`);
+      process.stdout.write(args.emit.format === 'json' ? dumpJsonLines(def).map((l) => `${l}\n`).join('') : def.marshal());
+      progress.close();
+      return;
     }
     const ref = await solver.solve(def, solveOptions);
     if (caches.to.length > 0) {

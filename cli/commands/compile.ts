@@ -8,6 +8,7 @@ import type { Definition, Gateway } from '../../compiler/index.js';
 import { patterns } from '../../compiler/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
+import type { BuildArgs } from './build-run.js';
 import { fromFrontend, UsageError } from '../errors.js';
 
 /** Options shared by `kiln compile` and `kiln build`. */
@@ -125,7 +126,8 @@ export function compileCommand(y: Argv): Argv {
         .option('frontend', { type: 'string', describe: 'build language: dockerfile, mockerfile, or a frontend file or package (default: by the file\'s name)' })
         .option('opt', { type: 'string', array: true, describe: 'frontend option KEY=VALUE' })
         .option('format', { choices: ['pb', 'json'] as const, default: 'pb' as const, describe: 'pb: binary Definition; json: one op per line as `kiln llb dump`' })
-        .option('image-config', { type: 'string', describe: 'write the image config JSON to this file' }),
+        .option('image-config', { type: 'string', describe: 'write the image config JSON to this file' })
+        .option('root', { type: 'string', describe: 'state directory for frontends that run build steps while compiling (as root)' }),
     async (args) => {
       const { prepareRequest } = await import('./frontend-request.js');
       const { chooseFrontendName } = await import('../../frontends/select.js');
@@ -137,6 +139,14 @@ export function compileCommand(y: Argv): Argv {
         const compiled = await compileFromArgs({ ...(args as unknown as CompileArgs), file: prepared.file });
         definition = compiled.definition;
         image = compiled.image;
+      } else if (process.getuid?.() === 0 && existsSync('/usr/sbin/runc')) {
+        // Frontends may look at partial results (nested solves): give them this machine's solver.
+        const { runBuild } = await import('./build-run.js');
+        await runBuild({
+          ...(args as unknown as BuildArgs), file: prepared.file, frontend: name, progress: 'plain',
+          emit: { format: args.format, ...(args['image-config'] ? { imageConfigFile: args['image-config'] } : {}) },
+        });
+        return;
       } else {
         const { loadFrontend } = await import('../../frontends/index.js');
         const result = await (await loadFrontend(name)).build(prepared.request, await compileGateway(args['image-layout'] ?? []))

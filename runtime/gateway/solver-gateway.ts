@@ -16,6 +16,8 @@ export interface SolverGatewayOptions {
   readonly platform: llb.Platform;
   /** Applied to every nested solve (cancellation, --no-cache). */
   readonly solveOptions?: SolveOptions;
+  /** An image that cannot be resolved stays unpinned with an empty config (`kiln compile`). */
+  readonly lenientImages?: boolean;
 }
 
 /** A path that is not in a result, or a result a frontend cannot read. */
@@ -56,8 +58,13 @@ export class SolverGateway implements Gateway {
   }
 
   async resolveImageConfig(ref: string, platform?: llb.Platform): Promise<{ readonly ref: string; readonly digest: string; readonly config: ImageConfig }> {
-    const r = await this.#o.images.resolve(ref, platform ?? this.#o.platform);
-    return { ref, digest: r.digest, config: r.config as ImageConfig };
+    try {
+      const r = await this.#o.images.resolve(ref, platform ?? this.#o.platform);
+      return { ref, digest: r.digest, config: r.config as ImageConfig };
+    } catch (err) {
+      if (this.#o.lenientImages) return { ref, digest: '', config: {} };
+      throw err;
+    }
   }
 
   async #inside<T>(ref: { readonly id: string }, path: string, followFinal: boolean, fn: (hostPath: string) => Promise<T>): Promise<T> {

@@ -119,4 +119,16 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
     expect(b.stderr).toContain('project.toml:4:1');
     expect(b.stderr).toContain('both include and exclude');
   }, 240_000);
+
+  // Optional: a real BuildKit builds the LLB `kiln compile` writes for the project (detect ran
+  // here, through kiln's solver; buildkitd runs the builds).
+  const buildctl = process.env.KILN_BUILDCTL;
+  const host = process.env.BUILDKIT_HOST;
+  (buildctl && host ? it : it.skip)('kiln compile --frontend buildpacks writes LLB buildkitd builds', async () => {
+    const compiled = await execa(process.execPath, [kilnBin, 'compile', app, '--frontend', 'buildpacks', '--root', root], { encoding: 'buffer' });
+    const out = join(work, 'out-bk');
+    const locals = ['static', 'never', 'shell'].flatMap((b) => ['--local', `dockerfile:../buildpacks/${b}=${join(work, 'buildpacks', b)}`]);
+    await execa(buildctl!, ['--addr', host!, 'build', '--local', `context=${app}`, ...locals, '--output', `type=local,dest=${out}`], { input: compiled.stdout });
+    expect(readFileSync(join(out, 'layers', 'test_shell', 'out', 'result'), 'utf8')).toBe('tool-ran\nhi from project.toml\nshell-app\n');
+  }, 300_000);
 });
