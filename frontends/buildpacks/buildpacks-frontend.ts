@@ -19,10 +19,31 @@ async function pinned(ref: string, gw: Gateway, req: FrontendRequest): Promise<{
   return { state, config: r.config };
 }
 
-/** A buildpack directory named by the project, sent as its own local source. */
-function buildpackSource(g: GroupEntry, req: FrontendRequest): llb.State {
-  if (!g.uri) throw new KilnError('buildpacks/no-uri', `buildpack ${g.id ?? '?'} has no uri: kiln builds with buildpacks from directories (uri = "path/to/buildpack")`);
-  return llb.local(`dockerfile:${g.uri.replace(/^file:\/\//, '')}`, { ...(req.sessionId ? { sessionId: req.sessionId } : {}), customName: `[buildpacks] load ${g.uri}` });
+/** Where a buildpack's files come from: a state and the directory in it. */
+interface BuildpackSource {
+  readonly state: llb.State;
+  readonly dir: string;
+}
+
+/**
+ * A buildpack of the group: a directory the project names (`uri`, sent as its own local
+ * source), or one the build image carries by `id` at /cnb/buildpacks/<id>/<version> (the
+ * CNB builder layout; without a version, the only or highest one there).
+ */
+async function buildpackSource(g: GroupEntry, req: FrontendRequest, builder: llb.State, gw: Gateway): Promise<BuildpackSource> {
+  if (g.uri) {
+    const state = llb.local(`dockerfile:${g.uri.replace(/^file:\/\//, '')}`, { ...(req.sessionId ? { sessionId: req.sessionId } : {}), customName: `[buildpacks] load ${g.uri}` });
+    return { state, dir: '/' };
+  }
+  const base = `/cnb/buildpacks/${g.id!.replace(/\//g, '_')}`;
+  let version = g.version;
+  if (!version) {
+    const ref = await gw.solve(await builder.marshal());
+    const versions = (await gw.readDir(ref, base).catch(() => [])).map((e) => e.path).sort();
+    if (versions.length === 0) throw new KilnError('buildpacks/not-in-builder', `buildpack ${g.id} has no uri and the build image has no ${base}/<version>: give it a uri (a directory)`);
+    version = versions.at(-1)!;
+  }
+  return { state: builder, dir: `${base}/${version}` };
 }
 
 /** CNB's env file rules over files read from a result (for the image's launch env). */
@@ -72,10 +93,11 @@ export const buildpacksFrontend: Frontend = {
     const workspace0 = llb.scratch().file(llb.copy(app, '/', '/workspace', { copyDirContentsOnly: true, createDestPath: true, owner }), { customName: '[buildpacks] app' });
     let platform = llb.scratch().file(llb.mkdir('/env', 0o755, { makeParents: true }));
     for (const e of project.buildEnv) platform = platform.file(llb.mkfile(`/env/${e.name}`, 0o644, e.value));
-    const sources = project.group.map((g) => buildpackSource(g, req));
+    const sources: BuildpackSource[] = [];
+    for (const g of project.group) sources.push(await buildpackSource(g, req, builder.state, gw));
 
     // Detect: every buildpack of the group, in one step; kiln reads the results and decides.
-    const detectMounts = sources.map((s, n) => ({ dest: `/cnb/buildpacks/${n}`, source: s, readonly: true }));
+    const detectMounts = sources.map((s, n) => ({ dest: `/cnb/buildpacks/${n}`, source: s.state, selector: s.dir, readonly: true }));
     const detected = builder.state.run({
       args: ['/bin/sh', '-c', detectScript(sources.length)], user: `${uid}:${gid}`, customName: '[buildpacks] detect',
       mounts: [...detectMounts, { dest: '/workspace', source: workspace0, selector: '/workspace', readonly: true }, { dest: '/platform', source: platform, readonly: true },
@@ -86,7 +108,8 @@ export const buildpacksFrontend: Frontend = {
     const plans: Plan[] = [];
     const passed: number[] = [];
     for (const [n, g] of project.group.entries()) {
-      const toml = parse(text(await gw.readFile(sources[n] ? await gw.solve(await sources[n].marshal()) : ref, 'buildpack.toml'))) as { buildpack?: { id?: string } };
+      const src = sources[n]!;
+      const toml = parse(text(await gw.readFile(await gw.solve(await src.state.marshal()), `${src.dir}/buildpack.toml`))) as { buildpack?: { id?: string } };
       ids.push(toml.buildpack?.id ?? g.id ?? `buildpack-${n}`);
       const exit = Number(text(await gw.readFile(ref, `/out/${n}.exit`)).trim());
       const log = text(await gw.readFile(ref, `/out/${n}.log`)).trim();
@@ -111,7 +134,7 @@ export const buildpacksFrontend: Frontend = {
         args: ['/bin/sh', '-c', buildScript(n, layers.map((l) => l.n))], user: `${uid}:${gid}`, customName: `[buildpacks] build ${ids[n]}`,
         mounts: [
           { dest: '/cnb/plan.toml', source: cnb, selector: '/plan.toml', readonly: true },
-          { dest: `/cnb/buildpacks/${n}`, source: sources[n]!, readonly: true },
+          { dest: `/cnb/buildpacks/${n}`, source: sources[n]!.state, selector: sources[n]!.dir, readonly: true },
           { dest: '/platform', source: platform, readonly: true },
           { dest: '/workspace', source: workspace, selector: '/workspace' },
           ...layers.map((l) => ({ dest: `/layers/${l.n}`, source: l.state, selector: '/l', readonly: true })),

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -118,6 +118,23 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
     expect(b.exitCode).toBe(1);
     expect(b.stderr).toContain('project.toml:4:1');
     expect(b.stderr).toContain('both include and exclude');
+  }, 240_000);
+
+  it('takes a buildpack named by id alone from the build image (/cnb/buildpacks/<id>/<version>)', async () => {
+    const builderCtx = join(work, 'builder');
+    mkdirSync(builderCtx, { recursive: true });
+    cpSync(join(work, 'buildpacks', 'static'), join(builderCtx, 'static'), { recursive: true });
+    writeFileSync(join(builderCtx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nCOPY static /cnb/buildpacks/test_static/0.1.0\n');
+    const tarFile = join(work, 'builder.tar');
+    expect((await kiln('build', builderCtx, '--progress', 'plain', '--output', `type=oci,dest=${tarFile},name=kiln.test/builder:1`)).exitCode).toBe(0);
+    expect((await kiln('image', 'load', tarFile)).exitCode).toBe(0);
+    const byId = join(work, 'by-id');
+    cpSync(app, byId, { recursive: true });
+    write(join(byId, 'project.toml'), '[_]\nid = "kiln.test.byid"\n[io.buildpacks]\nbuilder = "kiln.test/builder:1"\n[[io.buildpacks.group]]\nid = "test/static"\n');
+    const out = join(work, 'out-byid');
+    const r = await kiln('build', byId, '--progress', 'plain', '--output', `type=local,dest=${out}`);
+    expect(r.stderr).not.toContain('ERROR');
+    expect(readFileSync(join(out, 'layers', 'test_static', 'site', 'index.html'), 'utf8')).toContain('<h1>');
   }, 240_000);
 
   // Optional: a real BuildKit builds the LLB `kiln compile` writes for the project (detect ran
