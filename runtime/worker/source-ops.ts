@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
@@ -21,14 +22,22 @@ export function localSource(v: Vertex, w: WorkerContext): Operation {
       return `local:${await checksumContext(dir(), walk, { signal })}`;
     },
     async exec() {
-      const active = await w.snapshotter.prepare([]);
+      // Incremental, as BuildKit's shared local refs: the new snapshot stacks on the last one
+      // this directory (same name, filters and client) synced into, so a one-file edit writes
+      // one file, not the whole context again.
+      const lastKey = `local-last:${createHash('sha256').update(JSON.stringify([name, dir(), attrs])).digest('hex')}`;
+      const last = w.layers ? (await w.layers.load(lastKey))?.[0]?.id : undefined;
+      const active = await w.snapshotter.prepare(last ? [last] : []);
+      let id: string;
       try {
         await syncContext(dir(), active.dir, walk);
-        return [{ id: await w.snapshotter.commit(active) }];
+        id = await w.snapshotter.commit(active);
       } catch (err) {
         await w.snapshotter.abort(active);
         throw err;
       }
+      await w.layers?.save(lastKey, [{ id }], v);
+      return [{ id }];
     },
   };
 }

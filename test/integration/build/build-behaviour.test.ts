@@ -1,5 +1,5 @@
 import { kilnBin } from '../../support/kiln-cli.js';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -67,6 +67,27 @@ function context(files: Record<string, string>): string {
     const id2 = readFileSync(join(dir, 'out2', 'id'), 'utf8');
     expect(id2).not.toBe(id1);
     expect(readFileSync(join(dir, 'out2', 'seen'), 'utf8')).toBe(id2);
+  }, 120_000);
+
+  it('syncs the context incrementally yet exactly: edits, deletions, re-creations and renames all arrive', async () => {
+    const dir = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nCOPY app /src\n', 'app/a.txt': 'a1\n', 'app/b.txt': 'b1\n', 'app/sub/c.txt': 'c1\n' });
+    const tree = async (n: number) => {
+      const out = join(dir, `out${n}`);
+      await build(dir, ['--output', `type=local,dest=${out}`]);
+      const list = (await execa('find', ['.', '-type', 'f'], { cwd: join(out, 'src') })).stdout.split('\n').sort();
+      return Object.fromEntries(list.map((f) => [f, readFileSync(join(out, 'src', f), 'utf8')]));
+    };
+    expect(await tree(1)).toEqual({ './a.txt': 'a1\n', './b.txt': 'b1\n', './sub/c.txt': 'c1\n' });
+    writeFileSync(join(dir, 'app', 'a.txt'), 'a2\n');
+    rmSync(join(dir, 'app', 'b.txt'));
+    rmSync(join(dir, 'app', 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'sub'), 'now a file\n');
+    expect(await tree(2)).toEqual({ './a.txt': 'a2\n', './sub': 'now a file\n' });
+    writeFileSync(join(dir, 'app', 'b.txt'), 'b3\n');
+    rmSync(join(dir, 'app', 'sub'));
+    mkdirSync(join(dir, 'app', 'sub'));
+    writeFileSync(join(dir, 'app', 'sub', 'd.txt'), 'd3\n');
+    expect(await tree(3)).toEqual({ './a.txt': 'a2\n', './b.txt': 'b3\n', './sub/d.txt': 'd3\n' });
   }, 120_000);
 
   it('runs independent stages at the same time', async () => {
