@@ -41,6 +41,11 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
         'printf /layers/test_static/site > "$L/site/env.launch/SITE_ROOT" && printf \'[types]\\nlaunch = true\\n\' > "$L/site.toml"',
         'mkdir -p "$L/tools/bin" && printf \'#!/bin/sh\\necho tool-ran\\n\' > "$L/tools/bin/sitetool" && chmod +x "$L/tools/bin/sitetool"',
         'printf \'[types]\\nbuild = true\\n\' > "$L/tools.toml"',
+        // CNB env files of a build layer: default, append with a delimiter, override, prepend.
+        'mkdir -p "$L/tools/env" "$L/tools/env.build"',
+        'printf one > "$L/tools/env/LIST.default" && printf two > "$L/tools/env.build/LIST.append" && printf , > "$L/tools/env.build/LIST.delim"',
+        'printf /base > "$L/tools/env/MYPATH.override" && printf /pre > "$L/tools/env.build/MYPATH.prepend" && printf : > "$L/tools/env.build/MYPATH.delim"',
+        'printf set > "$L/tools/env/PLAIN"',
         'printf \'[[processes]]\\ntype = "web"\\ncommand = ["cat", "/layers/test_static/site/index.html"]\\ndefault = true\\n[[processes]]\\ntype = "count"\\ncommand = ["cat", "/layers/test_static/site/builds"]\\n\' > "$L/launch.toml"',
         'id -u > "$L/site/uid"',
       ].join('\n'));
@@ -49,6 +54,7 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
       [
         'L="$CNB_LAYERS_DIR"',
         'mkdir -p "$L/out" && { sitetool; echo "$GREETING"; sh run.sh; } > "$L/out/result" && printf \'[types]\\nlaunch = true\\n\' > "$L/out.toml"',
+        'echo "$LIST $MYPATH $PLAIN" > "$L/out/env"',
         'mkdir -p "$L/scratch" && echo temp > "$L/scratch/x" && printf \'[types]\\nbuild = true\\n\' > "$L/scratch.toml"',
       ].join('\n'));
     write(join(app, 'index.html'), '<h1>v1</h1>\n');
@@ -84,6 +90,7 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
     expect(readFileSync(join(r.out, 'layers', 'test_static', 'site', 'uid'), 'utf8')).toBe('1000\n');
     expect(readFileSync(join(r.out, 'layers', 'test_static', 'site', 'plan'), 'utf8')).toBe('planned\n');
     expect(readFileSync(join(r.out, 'layers', 'test_shell', 'out', 'result'), 'utf8')).toBe('tool-ran\nhi from project.toml\nshell-app\n');
+    expect(readFileSync(join(r.out, 'layers', 'test_shell', 'out', 'env'), 'utf8')).toBe('one,two /pre:/base set\n');
     // Build-only and cache-only layers, the optional buildpack that failed, excluded files: absent.
     expect(existsSync(join(r.out, 'layers', 'test_shell', 'scratch'))).toBe(false);
     expect(existsSync(join(r.out, 'layers', 'test_static', 'tools'))).toBe(false);
