@@ -24,21 +24,12 @@ import type { BuildResults } from './build-cache.js';
 import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
 import { clearDeadMarks, killedBuildsLeftMarks, markRunning } from './build-markers.js';
 import { FrontendCache } from './frontend-cache.js';
-import { parseKv } from './kv.js';
+import { parseKv, parsePairs } from './kv.js';
 import { snapshotCache } from './state-root.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
 
 
-function pairs(list: readonly string[] | undefined, what: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const item of list ?? []) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(item)}: expected NAME=VALUE`);
-    out.set(item.slice(0, eq), item.slice(eq + 1));
-  }
-  return out;
-}
 
 async function secretsOf(list: readonly string[] | undefined): Promise<Map<string, Uint8Array>> {
   const out = new Map<string, Uint8Array>();
@@ -110,7 +101,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   const output = args.output ? parseKv(args.output, '--output') : undefined;
   checkOutput(output);
   const caches = parseCacheFlags(args['cache-to'], args['cache-from']);
-  const locals = pairs(args.local, '--local');
+  const locals = parsePairs(args.local, '--local');
   const ssh = new Map<string, string>();
   for (const s of args.ssh ?? []) {
     const [id, sock] = s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, process.env.SSH_AUTH_SOCK ?? ''];

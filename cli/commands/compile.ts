@@ -9,6 +9,7 @@ import { patterns } from '../../compiler/index.js';
 import type { CompiledDockerfile, ResolveImageConfig } from '../../frontends/index.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
 import type { BuildArgs } from './build-run.js';
+import { parseBuildArgs } from './kv.js';
 import { fromFrontend, UsageError } from '../errors.js';
 
 /** Options shared by `kiln compile` and `kiln build`. */
@@ -32,18 +33,6 @@ export function compileOptions<T>(y: Argv<T>) {
     .option('image-layout', { type: 'string', array: true, describe: 'resolve base images from these OCI image layout directories' });
 }
 
-function parseBuildArgs(list: readonly string[] = []): { [k: string]: string } {
-  const out: { [k: string]: string } = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq === 0) throw new UsageError(`invalid --build-arg ${JSON.stringify(item)}: expected NAME=VALUE`);
-    if (eq < 0) {
-      const v = process.env[item];
-      if (v !== undefined) out[item] = v;
-    } else out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
-}
 
 async function layoutsResolver(dirs: readonly string[]): Promise<ResolveImageConfig | undefined> {
   if (dirs.length === 0) return undefined;

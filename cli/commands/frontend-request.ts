@@ -8,6 +8,7 @@ import { BUILD_FILES } from '../../frontends/select.js';
 import { resolveInRoot } from '../../runtime/ops/file/index.js';
 import { UsageError } from '../errors.js';
 import type { CompileArgs } from './compile.js';
+import { parseBuildArgs, parsePairs } from './kv.js';
 
 /** A build's request to its frontend, with the directories it names. */
 export interface PreparedRequest {
@@ -19,13 +20,6 @@ export interface PreparedRequest {
   readonly text: string;
 }
 
-function pairs(list: readonly string[] | undefined, what: string): [string, string][] {
-  return (list ?? []).map((item) => {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`invalid ${what} ${JSON.stringify(item)}: expected NAME=VALUE`);
-    return [item.slice(0, eq), item.slice(eq + 1)];
-  });
-}
 
 /**
  * Turns `kiln build` options into BuildKit-style frontend options: `--build-arg K=V` is
@@ -39,15 +33,8 @@ export async function prepareRequest(args: CompileArgs & { readonly opt?: readon
     throw new UsageError(`cannot read the build file ${args.file ?? file}: ${(err as Error).message}`);
   }));
   const opts: { [k: string]: string } = {};
-  for (const item of args['build-arg'] ?? []) {
-    const eq = item.indexOf('=');
-    if (eq === 0) throw new UsageError(`invalid --build-arg ${JSON.stringify(item)}: expected NAME=VALUE`);
-    if (eq < 0) {
-      const v = process.env[item];
-      if (v !== undefined) opts[`build-arg:${item}`] = v;
-    } else opts[`build-arg:${item.slice(0, eq)}`] = item.slice(eq + 1);
-  }
-  for (const [k, v] of pairs(args.opt, '--opt')) opts[k] = v;
+  for (const [k, v] of Object.entries(parseBuildArgs(args['build-arg']))) opts[`build-arg:${k}`] = v;
+  for (const [k, v] of parsePairs(args.opt, '--opt')) opts[k] = v;
   const filters = (args['no-cache-filter'] ?? []).flatMap((f) => f.split(',')).filter((f) => f !== '');
   if (filters.length > 0) opts['no-cache'] = filters.join(',');
   let platform: llb.Platform | undefined;

@@ -1,9 +1,9 @@
-import ajvModule from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parse, TomlError } from 'smol-toml';
 import { DiagnosticError } from '../../compiler/index.js';
 import type { Diagnostic, SourceRange } from '../../grammars/diagnostic.js';
 import schema from '../../grammars/project.schema.json' with { type: 'json' };
+import { compileSchema, errorPath } from '../json-schema.js';
 
 /** One buildpack of a group: by id (then `uri` says where) or by `uri` alone. */
 export interface GroupEntry {
@@ -24,8 +24,7 @@ export interface Project {
   readonly buildEnv: readonly { readonly name: string; readonly value: string }[];
 }
 
-const Ajv = (ajvModule as unknown as { default: typeof ajvModule }).default ?? ajvModule;
-const validate = new (Ajv as unknown as new (o: object) => { compile(s: object): ValidateFunction })({ allErrors: true, strict: false }).compile(schema);
+const validate = compileSchema<Record<string, unknown>>(schema);
 
 /**
  * Where a key is written: TOML parsers keep no positions, so the key (or the table header
@@ -75,8 +74,7 @@ export function parseProject(text: string, filename: string): Project {
   }
   if (!validate(doc)) {
     const diagnostics: Diagnostic[] = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf').map((e) => {
-      const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-      if (e.keyword === 'additionalProperties') path.push((e.params as { additionalProperty: string }).additionalProperty);
+      const path = errorPath(e);
       return { id: `buildpacks/schema-${e.keyword}`, severity: 'error', message: describe(e), range: locate(text, path) };
     });
     throw new DiagnosticError(diagnostics.length ? diagnostics : [{ id: 'buildpacks/schema', severity: 'error', message: 'project.toml does not match the project descriptor schema', range: locate(text, []) }], filename, text);

@@ -1,10 +1,10 @@
-import ajvModule from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { DiagnosticError } from '../../compiler/index.js';
 import type { Diagnostic, SourceRange } from '../../grammars/diagnostic.js';
 import schema from '../../grammars/mockerfile.schema.json' with { type: 'json' };
+import { compileSchema, errorPath } from '../json-schema.js';
 
 /** One image of a Mockerfile, as the schema allows it. */
 export interface MockerImage {
@@ -33,10 +33,7 @@ export interface ParsedMockerfile {
   rangeOf(path: readonly (string | number)[], atKey?: boolean): SourceRange;
 }
 
-// ajv is CommonJS: its class is the default export's `default` under Node's ESM interop.
-const Ajv = (ajvModule as unknown as { default: typeof ajvModule }).default ?? ajvModule;
-const ajv = new (Ajv as unknown as new (o: object) => { compile<T>(s: object): import('ajv').ValidateFunction<T> })({ allErrors: true, strict: false });
-const validate = ajv.compile<Mockerfile>(schema);
+const validate = compileSchema<Mockerfile>(schema);
 
 function rangeFinder(doc: Document, lines: LineCounter, text: string) {
   const pos = (offset: number) => {
@@ -61,14 +58,6 @@ function rangeFinder(doc: Document, lines: LineCounter, text: string) {
     }
     return { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } };
   };
-}
-
-/** The path of an ajv error, as keys and indices. */
-function pathOf(e: ErrorObject): (string | number)[] {
-  const parts = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const out: (string | number)[] = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  if (e.keyword === 'additionalProperties') out.push((e.params as { additionalProperty: string }).additionalProperty);
-  return out;
 }
 
 function messageOf(e: ErrorObject): { message: string; hint?: string } {
@@ -111,7 +100,7 @@ export function parseMockerfile(text: string, filename: string): ParsedMockerfil
     const diagnostics: Diagnostic[] = [];
     for (const e of validate.errors ?? []) {
       if (e.keyword === 'oneOf' || e.keyword === 'if') continue;
-      const path = pathOf(e);
+      const path = errorPath(e);
       const key = path.join('/');
       if (seen.has(key)) continue;
       seen.add(key);
