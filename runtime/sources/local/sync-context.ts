@@ -26,9 +26,11 @@ export interface SyncResult {
   readonly skipped: readonly string[];
 }
 
-// Node sets times from a double of seconds, which keeps ~240 ns at today's epochs; a copy's
-// mtime is "the same" when within this much of the source's.
-const MTIME_SLACK_NS = 1000n;
+// Node sets times from a double of seconds (~240 ns of precision at today's epochs) and libuv
+// then truncates them to whole microseconds: a copy's mtime can be up to ~1.3 µs off its
+// source's. It is "the same" within this much (a slack of 1 µs made unchanged files look
+// edited now and then).
+const MTIME_SLACK_NS = 2000n;
 const COPY_CHUNK = 1 << 20;
 const copyBuffer = Buffer.allocUnsafe(COPY_CHUNK);
 // Entries are written with synchronous syscalls: on a context of small files a thread-pool
