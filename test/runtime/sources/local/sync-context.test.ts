@@ -43,9 +43,10 @@ describe('syncContext', () => {
     expect(lstatSync(join(dest, 'data/hard.txt')).ino).toBe(lstatSync(join(dest, 'data/a.txt')).ino);
     expect(lstatSync(join(dest, 'data/hard.txt')).ino).not.toBe(lstatSync(join(src, 'data/a.txt')).ino);
     expect(statSync(join(dest, 'data/sub/b.txt')).mtimeMs).toBe(1_000_000_000_250);
-    // A directory's time is set after its children were written into it.
+    // A directory's time is set after its children were written into it. Node passes times as
+    // a double of seconds and libuv truncates them to whole microseconds: up to ~1.2 µs off.
     const drift = statSync(join(dest, 'data'), { bigint: true }).mtimeNs - statSync(join(src, 'data'), { bigint: true }).mtimeNs;
-    expect(drift < 1000n && drift > -1000n).toBe(true);
+    expect(drift < 2000n && drift > -2000n).toBe(true);
   });
 
   test('applies the walk options (only what is sent is copied)', async () => {
