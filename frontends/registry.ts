@@ -3,17 +3,25 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KilnError } from '../compiler/index.js';
 import type { Frontend } from '../compiler/index.js';
-import { buildpacksFrontend } from './buildpacks/index.js';
-import { dockerfileFrontend } from './dockerfile/index.js';
-import { mockerfileFrontend } from './mockerfile/index.js';
+
+// Each built-in frontend is imported when first used: a build loads one language's parser
+// and libraries, not all three (the YAML, TOML and JSON-schema code of the others cost a
+// Dockerfile build tens of milliseconds of module loading).
+const loadDockerfile = async (): Promise<Frontend> => (await import('./dockerfile/index.js')).dockerfileFrontend;
+const loaders = new Map<string, () => Promise<Frontend>>([
+  ['dockerfile', loadDockerfile],
+  ['dockerfile.v0', loadDockerfile],
+  ['mockerfile', async () => (await import('./mockerfile/index.js')).mockerfileFrontend],
+  ['buildpacks', async () => (await import('./buildpacks/index.js')).buildpacksFrontend],
+]);
+
+/** A built-in frontend whose module loads on the first build. */
+function lazyFrontend(name: string, load: () => Promise<Frontend>): Frontend {
+  return { name, build: async (req, gw) => (await load()).build(req, gw) };
+}
 
 /** The frontends kiln ships, by the names `--frontend` takes (BuildKit's `dockerfile.v0` too). */
-const builtins = new Map<string, Frontend>([
-  ['dockerfile', dockerfileFrontend],
-  ['dockerfile.v0', dockerfileFrontend],
-  ['mockerfile', mockerfileFrontend],
-  ['buildpacks', buildpacksFrontend],
-]);
+const builtins = new Map<string, Frontend>([...loaders].map(([name, load]) => [name, lazyFrontend(name === 'dockerfile.v0' ? 'dockerfile' : name, load)]));
 
 /** The names `--frontend` accepts for the built-in frontends. */
 export function builtinFrontendNames(): readonly string[] {
@@ -26,7 +34,7 @@ export function builtinFrontendNames(): readonly string[] {
  * @throws KilnError `frontend/unknown` naming the known frontends.
  */
 export function frontendByName(name?: string): Frontend {
-  if (name === undefined || name === '') return dockerfileFrontend;
+  if (name === undefined || name === '') return builtins.get('dockerfile')!;
   const f = builtins.get(name);
   if (!f) throw new KilnError('frontend/unknown', `unknown frontend ${JSON.stringify(name)}; known: ${builtinFrontendNames().join(', ')}`);
   return f;
@@ -54,7 +62,9 @@ function isPath(name: string): boolean {
  * @throws KilnError `frontend/unknown` or `frontend/load-failed` with the cause.
  */
 export async function loadFrontend(name?: string): Promise<Frontend> {
-  if (name === undefined || name === '' || builtins.has(name)) return frontendByName(name);
+  if (name === undefined || name === '') return loadDockerfile();
+  const builtin = loaders.get(name);
+  if (builtin) return builtin();
   let mod: { default?: unknown; frontend?: unknown };
   const spec = isPath(name) ? pathToFileURL(resolve(name)).href : packageEntry(name);
   try {

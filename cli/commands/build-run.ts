@@ -162,7 +162,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       let result = builtin && !args['no-cache'] ? await frontendCache.lookup(key, prepared.request, gateway) : undefined;
       if (!result) {
         // The frontend loads only when it has to run.
-        const { loadFrontend } = await import('../../frontends/index.js');
+        const { loadFrontend } = await import('../../frontends/registry.js');
         const frontend = await loadFrontend(frontendName);
         result = builtin
           ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g))

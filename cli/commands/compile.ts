@@ -63,7 +63,7 @@ async function ignorePatterns(dockerfile: string, context: string): Promise<stri
 /** Compiles the Dockerfile a command names. */
 export async function compileFromArgs(args: CompileArgs, images?: ImageSource): Promise<CompiledDockerfile> {
   // The Dockerfile frontend (and its parser library) loads only when a Dockerfile is compiled.
-  const { compileDockerfile } = await import('../../frontends/index.js');
+  const { compileDockerfile } = await import('../../frontends/dockerfile/index.js');
   const context = resolve(args.context);
   const file = resolve(args.file ?? join(context, 'Dockerfile'));
   const text = await readFile(file, 'utf8');
@@ -137,7 +137,7 @@ export function compileCommand(y: Argv): Argv {
         });
         return;
       } else {
-        const { loadFrontend } = await import('../../frontends/index.js');
+        const { loadFrontend } = await import('../../frontends/registry.js');
         const result = await (await loadFrontend(name)).build(prepared.request, await compileGateway(args['image-layout'] ?? []))
           .catch((err: unknown) => { throw fromFrontend(name, err); });
         definition = result.definition;

@@ -3,7 +3,7 @@ import { parse, TomlError } from 'smol-toml';
 import { DiagnosticError } from '../../compiler/index.js';
 import type { Diagnostic, SourceRange } from '../../grammars/diagnostic.js';
 import schema from '../../grammars/project.schema.json' with { type: 'json' };
-import { compileSchema, errorPath } from '../json-schema.js';
+import { errorPath, schemaValidator } from '../json-schema.js';
 
 /** One buildpack of a group: by id (then `uri` says where) or by `uri` alone. */
 export interface GroupEntry {
@@ -24,7 +24,7 @@ export interface Project {
   readonly buildEnv: readonly { readonly name: string; readonly value: string }[];
 }
 
-const validate = compileSchema<Record<string, unknown>>(schema);
+const validator = schemaValidator<Record<string, unknown>>(schema);
 
 /**
  * Where a key is written: TOML parsers keep no positions, so the key (or the table header
@@ -72,6 +72,7 @@ export function parseProject(text: string, filename: string): Project {
     };
     throw new DiagnosticError([d], filename, text);
   }
+  const validate = validator();
   if (!validate(doc)) {
     const diagnostics: Diagnostic[] = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf').map((e) => {
       const path = errorPath(e);

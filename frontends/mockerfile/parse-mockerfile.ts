@@ -4,7 +4,7 @@ import type { Document } from 'yaml';
 import { DiagnosticError } from '../../compiler/index.js';
 import type { Diagnostic, SourceRange } from '../../grammars/diagnostic.js';
 import schema from '../../grammars/mockerfile.schema.json' with { type: 'json' };
-import { compileSchema, errorPath } from '../json-schema.js';
+import { errorPath, schemaValidator } from '../json-schema.js';
 
 /** One image of a Mockerfile, as the schema allows it. */
 export interface MockerImage {
@@ -33,7 +33,7 @@ export interface ParsedMockerfile {
   rangeOf(path: readonly (string | number)[], atKey?: boolean): SourceRange;
 }
 
-const validate = compileSchema<Mockerfile>(schema);
+const validator = schemaValidator<Mockerfile>(schema);
 
 function rangeFinder(doc: Document, lines: LineCounter, text: string) {
   const pos = (offset: number) => {
@@ -94,6 +94,7 @@ export function parseMockerfile(text: string, filename: string): ParsedMockerfil
     throw new DiagnosticError(diagnostics, filename, text);
   }
   const value: unknown = doc.toJS();
+  const validate = validator();
   if (!validate(value)) {
     // The most specific error per path: ajv reports oneOf's alternatives too.
     const seen = new Set<string>();

@@ -4,7 +4,6 @@ import { constants } from 'node:os';
 import { join, posix } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { execa } from 'execa';
 import { KilnError } from '../../compiler/index.js';
 import { boundingCapabilities } from './capabilities.js';
 import { EXEC_ERROR_LOG_LINES, ExecError } from './exec-error.js';
@@ -66,7 +65,7 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
     // process start per RUN.
     let ranToExit = false;
     cleanups.push(async () => {
-      if (!ranToExit) await execa(RUNC, ['delete', '--force', id], { reject: false, stdin: 'ignore' });
+      if (!ranToExit) await (await import('execa')).execa(RUNC, ['delete', '--force', id], { reject: false, stdin: 'ignore' });
     });
     const exit = await runRunc(id, bundle, opts);
     ranToExit = !opts.signal?.aborted;
@@ -81,6 +80,9 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
 
 /** `runc run` with stdout/stderr streamed line by line; on abort the container is killed. */
 async function runRunc(id: string, bundle: string, opts: RunContainerOptions): Promise<{ code: number; lastLines: string[] }> {
+  // execa (with its dependencies, a third of a build's code) loads on first use, here and in
+  // the runtime's other child processes: a build whose steps are all cached never needs it.
+  const { execa } = await import('execa');
   const child = execa(RUNC, ['run', '--bundle', bundle, id], { stdin: 'ignore', buffer: false, reject: false });
   const lastLines: string[] = [];
   const pump = (stream: Readable | null, name: 'stdout' | 'stderr'): Promise<void> => {

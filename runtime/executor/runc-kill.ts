@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 
 /** How long `runc kill` is retried before the runc process itself is killed (BuildKit's 7s kill context). */
 const KILL_TIMEOUT_MS = 7000;
@@ -14,7 +13,7 @@ const RETRY_MS = 50;
 export async function killContainer(runc: string, id: string, ended: () => boolean, killRunc: () => void): Promise<void> {
   const deadline = Date.now() + KILL_TIMEOUT_MS;
   while (!ended()) {
-    const r = await execa(runc, ['kill', id, 'KILL'], { reject: false, stdin: 'ignore' });
+    const r = await (await import('execa')).execa(runc, ['kill', id, 'KILL'], { reject: false, stdin: 'ignore' });
     if (ended()) return;
     if (r.exitCode !== 0 && Date.now() > deadline) {
       killRunc();

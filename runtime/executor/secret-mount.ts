@@ -1,6 +1,5 @@
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { KilnError } from '../../compiler/index.js';
 import type { OciMount } from './oci-spec.js';
 import type { SecretMount } from './types.js';
@@ -23,6 +22,7 @@ export async function prepareSecret(dir: string, secret: SecretMount): Promise<P
   const noexec = (secret.mode & 0o111) === 0 ? ['noexec'] : [];
   const uid = process.geteuid?.() ?? 0;
   const gid = process.getegid?.() ?? 0;
+  const { execa } = await import('execa');
   try {
     await execa('mount', ['-t', 'tmpfs', '-o', ['nodev', 'nosuid', `uid=${uid},gid=${gid}`, ...noexec].join(','), 'tmpfs', dir]);
   } catch (err) {
@@ -50,6 +50,7 @@ export async function prepareSecret(dir: string, secret: SecretMount): Promise<P
 
 /** Unmounts `dir`, lazily when something still holds it. */
 export async function unmount(dir: string): Promise<void> {
+  const { execa } = await import('execa');
   const r = await execa('umount', [dir], { reject: false });
   if (r.exitCode !== 0) await execa('umount', ['-l', dir], { reject: false });
 }

@@ -3,7 +3,6 @@ import { readdir } from 'node:fs/promises';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { execa } from 'execa';
 import type { Digest, ImageConfig, llb } from '../../compiler/index.js';
 import { KilnError } from '../../compiler/index.js';
 import type { ContentStore } from '../cache/index.js';
@@ -67,6 +66,7 @@ export async function buildLayer(dir: string, o: Pick<BuildImageOptions, 'store'
     compressed = gz;
   } else {
     // Node 20's zlib has no zstd; Debian's zstd tool does it as a stream.
+    const { execa } = await import('execa');
     const zstd = execa('zstd', ['-q', '-c', '-3', '--no-check'], { stdin: 'pipe', stdout: 'pipe', buffer: false });
     done = Promise.all([pipeline(tarStream, hashing(diff), zstd.stdin!), zstd]).catch((err: unknown) => {
       throw new KilnError('export/zstd', `zstd compression failed (is the zstd package installed?): ${(err as Error).message}`, { cause: err });

@@ -4,16 +4,18 @@ import { basename, dirname, join } from 'node:path';
 import { copyTree } from '../snapshot/copy-tree.js';
 
 /**
- * Writes a result's tree to a local directory (`--output type=local`). The
- * tree is built beside the destination and swapped in with renames, so a
- * failed or killed export leaves the old directory (or none), never half a tree.
+ * Writes a result's tree to a local directory (`--output type=local`): a plain directory, or a
+ * snapshot's overlay layers (lowest first), merged as overlayfs would show them (whiteouts and
+ * opaque directories honoured). The tree is built beside the destination and swapped in with
+ * renames, so a failed or killed export leaves the old directory (or none), never half a tree.
  */
-export async function exportLocal(srcDir: string, dest: string, signal?: AbortSignal): Promise<void> {
+export async function exportLocal(src: string | { readonly layers: readonly string[] }, dest: string, signal?: AbortSignal): Promise<void> {
   const parent = dirname(dest);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
   try {
-    await copyTree(srcDir, tmp, signal ? { signal } : {});
+    if (typeof src === 'string') await copyTree(src, tmp, signal ? { signal } : {});
+    else for (const layer of src.layers) await copyTree(layer, tmp, { overlay: true, ...(signal ? { signal } : {}) });
     const old = await stat(dest).then(() => `${tmp}.old`, () => undefined);
     if (old) await rename(dest, old);
     await rename(tmp, dest);

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { formatImageRef, KilnError, parseImageRef } from '../../compiler/index.js';
 import type { Digest, ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../cache/index.js';
@@ -77,7 +76,7 @@ export class ImageStore implements ImageSource {
     let tmp: string | undefined;
     if ((await stat(path)).isFile()) {
       tmp = await mkdtemp(join(tmpdir(), 'kiln-load-'));
-      await execa('tar', ['-xf', path, '-C', tmp]);
+      await (await import('execa')).execa('tar', ['-xf', path, '-C', tmp]);
       dir = tmp;
     }
     try {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { KilnError } from '../../compiler/index.js';
 
 /** A user name and secret for one registry (an identity token has user `<token>`). */
@@ -84,7 +83,7 @@ export class DockerCredentials {
   }
 
   async #helper(name: string, host: string): Promise<Credentials | undefined> {
-    const r = await execa(`docker-credential-${name}`, ['get'], { input: host, reject: false });
+    const r = await (await import('execa')).execa(`docker-credential-${name}`, ['get'], { input: host, reject: false });
     if (r.failed) {
       // "credentials not found" is the helper protocol's no-entry answer.
       if (/not found/i.test(`${r.stdout}${r.stderr}`)) return undefined;

@@ -39,20 +39,12 @@ interface Ctx {
 export async function copyTree(src: string, dst: string, opts: CopyTreeOptions = {}): Promise<void> {
   const ctx: Ctx = { sinceTurn: 0, overlay: opts.overlay ?? false, signal: opts.signal, links: new Map(), dirs: [] };
   const st = lstatSync(src);
+  const fresh = lstatSync(dst, { throwIfNoEntry: false }) === undefined;
   mkdirSync(dst, { recursive: true });
-  await copyDir(src, dst, ctx);
+  await copyDir(src, dst, ctx, fresh);
   await applyMeta(dst, metaOf(st, await readXattrs(src)), 'dir', { times: false });
   ctx.dirs.push({ path: dst, st });
   for (const d of ctx.dirs.reverse()) await applyMeta(d.path, metaOf(d.st), 'dir');
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 /** Empties a directory, keeping the directory itself. */
@@ -63,7 +55,8 @@ export async function clearDir(dir: string, keep?: ReadonlySet<string>): Promise
   }
 }
 
-async function copyDir(src: string, dst: string, ctx: Ctx): Promise<void> {
+/** Copies the entries of `src` into `dst`; `fresh` when this copy just created `dst` (nothing to replace in it). */
+async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean): Promise<void> {
   const names = readdirSync(src).sort(byteOrder);
   for (const name of names) {
     if (++ctx.sinceTurn >= ENTRIES_PER_TURN) {
@@ -75,20 +68,21 @@ async function copyDir(src: string, dst: string, ctx: Ctx): Promise<void> {
     const to = join(dst, name);
     const st = lstatSync(from);
     if (ctx.overlay && st.isCharacterDevice() && st.rdev === 0) {
-      await rm(to, { recursive: true, force: true });
+      if (!fresh) await rm(to, { recursive: true, force: true });
       continue;
     }
-    await copyEntry(from, to, st, ctx);
+    await copyEntry(from, to, st, ctx, fresh);
   }
 }
 
-async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx): Promise<void> {
-  const existing = lstatOrUndefined(to);
+async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: boolean): Promise<void> {
+  // A lookup of a missing path is the slow part of a copy into an empty tree: skipped there.
+  const existing = fresh ? undefined : lstatSync(to, { throwIfNoEntry: false });
   if (st.isDirectory()) {
     if (existing && !existing.isDirectory()) await rm(to, { recursive: true, force: true });
     if (!existing || !existing.isDirectory()) mkdirSync(to);
     else if (ctx.overlay && (await isOpaqueDir(from))) await clearDir(to);
-    await copyDir(from, to, ctx);
+    await copyDir(from, to, ctx, !existing?.isDirectory());
     await applyMeta(to, metaOf(st, await readXattrs(from)), 'dir', { times: false });
     ctx.dirs.push({ path: to, st });
     return;

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { execa } from 'execa';
 import { KilnError } from '../../compiler/index.js';
 
 /** zstd frames start with 28 b5 2f fd. */
 const ZSTD_MAGIC = 0xfd2fb528;
 
 /** Node 20's zlib has no zstd: Debian's zstd tool decompresses the stream. */
-function unzstd(input: Readable): Readable {
+async function unzstd(input: Readable): Promise<Readable> {
+  const { execa } = await import('execa');
   const child = execa('zstd', ['-d', '-q', '-c'], { stdin: 'pipe', stdout: 'pipe', buffer: false, reject: false });
   const out = child.stdout!;
   input.on('error', (err) => out.destroy(err));

@@ -2,7 +2,6 @@ import { chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fut
 import type { BigIntStats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { execa } from 'execa';
 import { LocalSourceError } from './local-error.js';
 import { compareNames } from './local-path.js';
 import { devMajor, devMinor, resolveContextRoot, walkContext } from './walk-context.js';
@@ -98,6 +97,7 @@ async function copyFileContent(srcAbs: string, destAbs: string, e: ContextEntry,
 }
 
 async function makeSpecial(entry: ContextEntry, abs: string): Promise<void> {
+  const { execa } = await import('execa');
   if (entry.type === 'fifo') {
     // Node has no mkfifo(2); coreutils' does the same call.
     await execa('mkfifo', ['-m', (entry.mode & 0o777).toString(8), abs]);

@@ -90,6 +90,27 @@ function context(files: Record<string, string>): string {
     expect(await tree(3)).toEqual({ './a.txt': 'a2\n', './b.txt': 'b3\n', './sub/d.txt': 'd3\n' });
   }, 120_000);
 
+  it('exports a local tree as the layers stack up: deletions, opaque directories and the tar output agree', async () => {
+    const dir = context({
+      Dockerfile: [
+        'FROM localhost:5000/busybox:latest',
+        'RUN rm /bin/ls && rm -rf /usr/sbin && mkdir /usr/sbin && echo hi > /usr/sbin/only && mkdir /x && echo a > /x/a',
+        'RUN rm /x/a && echo b > /x/b && ln -s /nowhere /dangling', '',
+      ].join('\n'),
+    });
+    const out = join(dir, 'out');
+    await build(dir, ['--output', `type=local,dest=${out}`]);
+    expect(existsSync(join(out, 'bin', 'ls'))).toBe(false);
+    expect(existsSync(join(out, 'bin', 'cat'))).toBe(true);
+    expect((await execa('ls', ['-A', join(out, 'usr', 'sbin')])).stdout).toBe('only');
+    expect((await execa('ls', ['-A', join(out, 'x')])).stdout).toBe('b');
+    await build(dir, ['--output', `type=tar,dest=${join(dir, 'out.tar')}`]);
+    mkdirSync(join(dir, 'untar'));
+    await execa('tar', ['-xf', join(dir, 'out.tar'), '-C', join(dir, 'untar')]);
+    const listing = async (d: string) => (await execa('find', ['.', '-printf', '%p %y %m %l\n'], { cwd: d })).stdout.split('\n').sort();
+    expect(await listing(out)).toEqual(await listing(join(dir, 'untar')));
+  }, 120_000);
+
   it('runs independent stages at the same time', async () => {
     const dir = context({
       Dockerfile: 'FROM localhost:5000/busybox:latest AS a\nRUN sleep 2 && echo a > /a\nFROM localhost:5000/busybox:latest AS b\nRUN sleep 2 && echo b > /b\nFROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n',
