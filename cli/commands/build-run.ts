@@ -168,8 +168,10 @@ export async function runBuild(args: BuildArgs): Promise<void> {
           ? await frontendCache.record(key, prepared.request, gateway, (r, g) => frontend.build(r, g))
           : await frontend.build(prepared.request, gateway).catch((err: unknown) => { throw fromFrontend(frontendName, err); });
       }
-      // Re-read from bytes: a third-party frontend's Definition comes from its own copy of kiln's compiler.
-      def = Definition.unmarshal(result.definition.marshal());
+      // A third-party frontend's Definition comes from its own copy of kiln's compiler: re-read
+      // from bytes. A built-in one's (or the frontend cache's) is already ours.
+      const produced: { marshal(): Uint8Array } = result.definition;
+      def = produced instanceof Definition ? produced : Definition.unmarshal(produced.marshal());
       imageConfig = result.imageConfig;
     } else {
       def = Definition.unmarshal(args.llb === '-' || args.llb === '' ? await readStdin() : new Uint8Array(await readFile(args.llb!)));

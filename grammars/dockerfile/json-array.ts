@@ -1,5 +1,6 @@
 import { createToken, Lexer } from 'chevrotain';
 import { trimLeftSpace, type Span } from './go-text.js';
+import { SKIP_LEXER_VALIDATIONS } from './physical-lines.js';
 
 /**
  * The exec (JSON array) form of an instruction: BuildKit's `parseJSON`.
@@ -15,7 +16,7 @@ export type JsonArrayResult =
 // sits, for argument ranges: JSON.parse does the validation and decoding.
 const JsonString = createToken({ name: 'JsonString', pattern: /"(?:[^"\\]|\\[^])*"/ });
 const Other = createToken({ name: 'Other', pattern: /[^"]+/, line_breaks: true });
-const locator = new Lexer([JsonString, Other], { positionTracking: 'onlyOffset' });
+const locator = new Lexer([JsonString, Other], { positionTracking: 'onlyOffset', skipValidations: SKIP_LEXER_VALIDATIONS });
 
 /**
  * Parses `text` as BuildKit's `parseJSON` does (after left-trimming Unicode

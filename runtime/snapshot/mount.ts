@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execFile } from 'node:child_process';
 import { KilnError } from '../../compiler/index.js';
+import { runCommand } from './command-shell.js';
 
 /**
  * The kernel copies legacy mount(2) data into one page and fails beyond it.
@@ -35,24 +35,13 @@ export function overlayOptions(m: OverlayMount): string {
   return opts.join(',');
 }
 
-// mount(8) and umount(8) run through child_process rather than execa: two of them per RUN,
-// and execa's extra start-up cost (~5 ms each here) showed in every step.
-function run(cmd: string, args: readonly string[], cwd?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { ...(cwd ? { cwd } : {}), encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ exitCode: code, stdout, stderr: stderr || (err && code === 1 && !stderr ? err.message : '') });
-    });
-  });
-}
-
 /** Mounts an overlay at `target` (absolute) with mount(8); read-only when there is no upper. */
 export async function mountOverlay(target: string, m: OverlayMount): Promise<void> {
   const data = overlayOptions(m);
   if (data.length > MOUNT_DATA_LIMIT) throw new KilnError('snapshot/mount-data-too-long', `overlay mount data for ${target} is ${data.length} bytes (limit ${MOUNT_DATA_LIMIT})`);
   const args = ['-t', 'overlay', 'overlay', '-o', m.upper === undefined ? `ro,${data}` : data, target];
-  const r = await run('mount', args, m.cwd);
-  if (r.exitCode !== 0) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.stderr || r.stdout || `exit ${String(r.exitCode)}`}`);
+  const r = await runCommand('mount', args, m.cwd);
+  if (r.exitCode !== 0) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.output.trim() || `exit ${String(r.exitCode)}`}`);
 }
 
 /**
@@ -62,14 +51,14 @@ export async function mountOverlay(target: string, m: OverlayMount): Promise<voi
 export async function unmount(target: string): Promise<void> {
   let last = '';
   for (let attempt = 0; attempt < 10; attempt++) {
-    const r = await run('umount', [target]);
+    const r = await runCommand('umount', [target]);
     if (r.exitCode === 0) return;
-    last = r.stderr;
+    last = r.output.trim();
     if (!(await isMountPoint(target))) return;
     await sleep(20 * (attempt + 1));
   }
-  const lazy = await run('umount', ['-l', target]);
-  if (lazy.exitCode !== 0 && (await isMountPoint(target))) throw new KilnError('snapshot/unmount-failed', `umount ${target} failed: ${last || lazy.stderr}`);
+  const lazy = await runCommand('umount', ['-l', target]);
+  if (lazy.exitCode !== 0 && (await isMountPoint(target))) throw new KilnError('snapshot/unmount-failed', `umount ${target} failed: ${last || lazy.output.trim()}`);
 }
 
 /** Decodes the octal escapes (`\040`) of a /proc/self/mountinfo field. */

@@ -1,7 +1,5 @@
 import { KilnError } from '../../compiler/index.js';
 import type { Operation, OperationResolver, Vertex } from '../solver/index.js';
-import { execOp } from './exec-op.js';
-import { fileOp, mergeOp } from './file-op.js';
 import { httpSource } from './http-source.js';
 import { imageSource, localSource } from './source-ops.js';
 import type { WorkerContext } from './worker-context.js';
@@ -23,12 +21,24 @@ export class Worker implements OperationResolver {
       if (id.startsWith('https://') || id.startsWith('http://')) return httpSource(v, this.#ctx);
       return unsupported(`source ${id.split('://')[0]}:// is not supported by kiln's solver yet`);
     }
-    if (op.exec) return execOp(v, this.#ctx);
-    if (op.file) return fileOp(v, this.#ctx);
-    if (op.merge) return mergeOp(v, this.#ctx);
+    if (op.exec) return loaded(async () => (await import('./exec-op.js')).execOp(v, this.#ctx), true);
+    if (op.file) return loaded(async () => (await import('./file-op.js')).fileOp(v, this.#ctx));
+    if (op.merge) return loaded(async () => (await import('./file-op.js')).mergeOp(v, this.#ctx));
     if (op.diff) return unsupported('diff ops are not supported by kiln\'s solver yet');
     return unsupported('build ops are not supported');
   }
+}
+
+/**
+ * An op whose code loads when it first runs: a build whose steps are all cached never loads
+ * the executor or the file actions (start-up is most of a no-op build). Only sources have
+ * content keys, asked before anything runs; these ops have none.
+ */
+function loaded(load: () => Promise<Operation>, runsProcess = false): Operation {
+  return {
+    ...(runsProcess ? { runsProcess } : {}),
+    exec: async (inputs, ctx) => (await load()).exec(inputs, ctx),
+  };
 }
 
 function unsupported(message: string): Operation {

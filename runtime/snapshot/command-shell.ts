@@ -1,0 +1,136 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** What a short command printed and how it ended. */
+export interface CommandResult {
+  readonly exitCode: number;
+  /** stdout and stderr together, in the order written. */
+  readonly output: string;
+}
+
+/** POSIX shell quoting: any string but NUL (which no path or argument can hold) as one word. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+interface Pending {
+  readonly cmd: string;
+  readonly args: readonly string[];
+  readonly cwd: string | undefined;
+  readonly line: string;
+  readonly resolve: (r: CommandResult) => void;
+}
+
+/**
+ * Runs short system commands (mount(8), umount(8)) through one long-lived /bin/sh.
+ *
+ * Why: Node forks its whole process for every child (libuv uses fork), which costs ~5 ms of
+ * the event loop per command at a build's memory size, more than mount(8) itself; a file op
+ * mounts and unmounts up to four times. The shell is small, so its forks are cheap, and the
+ * event loop never blocks on them. Commands run one at a time, in order. The shell starts on
+ * first use and never keeps kiln alive; should it die, commands fall back to one child each.
+ */
+export class CommandShell {
+  #sh: ChildProcessWithoutNullStreams | undefined;
+  #broken = false;
+  readonly #token = `__kiln_done_${randomBytes(8).toString('hex')}`;
+  readonly #queue: Pending[] = [];
+  #stdout = '';
+
+  run(cmd: string, args: readonly string[], cwd?: string): Promise<CommandResult> {
+    const sh = this.#shell();
+    if (!sh) return runAlone(cmd, args, cwd);
+    const words = [cmd, ...args].map(shellQuote).join(' ');
+    // A subshell per command: its cd stays its own. LC_ALL=C spares mount(8) loading locales.
+    const line = `(${cwd ? `cd ${shellQuote(cwd)} && ` : ''}LC_ALL=C exec ${words}) </dev/null 2>&1; echo "${this.#token} $?"\n`;
+    return new Promise((resolve) => {
+      const p: Pending = { cmd, args, cwd, line, resolve };
+      this.#queue.push(p);
+      if (this.#queue.length === 1) {
+        this.#hold(true);
+        sh.stdin.write(line);
+      }
+    });
+  }
+
+  #shell(): ChildProcessWithoutNullStreams | undefined {
+    if (this.#broken) return undefined;
+    if (this.#sh) return this.#sh;
+    try {
+      const sh = spawn('/bin/sh', [], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+      sh.stdout.setEncoding('utf8');
+      sh.stdout.on('data', (chunk: string) => this.#read(chunk));
+      sh.stdin.on('error', () => this.#fail());
+      sh.on('error', () => this.#fail());
+      sh.on('exit', () => this.#fail());
+      this.#sh = sh;
+      this.#hold(false);
+      return sh;
+    } catch {
+      this.#broken = true;
+      return undefined;
+    }
+  }
+
+  /** While a command runs, the shell keeps kiln's event loop alive; idle, it must not. */
+  #hold(busy: boolean): void {
+    const sh = this.#sh;
+    if (!sh) return;
+    for (const h of [sh, sh.stdin, sh.stdout, sh.stderr] as unknown as { ref?: () => void; unref?: () => void }[]) {
+      if (busy) h.ref?.();
+      else h.unref?.();
+    }
+  }
+
+  #read(chunk: string): void {
+    this.#stdout += chunk;
+    for (;;) {
+      const at = this.#stdout.indexOf(this.#token);
+      if (at < 0) return;
+      const end = this.#stdout.indexOf('\n', at);
+      if (end < 0) return;
+      const p = this.#queue.shift();
+      const output = this.#stdout.slice(0, at);
+      const code = Number(this.#stdout.slice(at + this.#token.length, end).trim());
+      this.#stdout = this.#stdout.slice(end + 1);
+      if (p) p.resolve({ exitCode: Number.isInteger(code) ? code : 1, output });
+      const next = this.#queue[0];
+      if (next) this.#sh?.stdin.write(next.line);
+      else this.#hold(false);
+    }
+  }
+
+  /**
+   * The shell is gone: the command it was running fails (it may or may not have run), the
+   * ones still waiting run on their own, and so does every later one.
+   */
+  #fail(): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    this.#sh = undefined;
+    const [running, ...waiting] = this.#queue.splice(0);
+    running?.resolve({ exitCode: 1, output: `${running.cmd}: kiln's command shell exited while it ran` });
+    for (const p of waiting) void runAlone(p.cmd, p.args, p.cwd).then(p.resolve);
+  }
+}
+
+/** One child for one command (the fallback). */
+function runAlone(cmd: string, args: readonly string[], cwd?: string): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { ...(cwd ? { cwd } : {}), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ exitCode: code, output: `${stdout}${stderr}` || (err ? err.message : '') });
+    });
+  });
+}
+
+const shared = new CommandShell();
+
+/**
+ * Runs `cmd args` (in `cwd`) through kiln's command shell and resolves with its exit code and
+ * output; never rejects.
+ */
+export function runCommand(cmd: string, args: readonly string[], cwd?: string): Promise<CommandResult> {
+  return shared.run(cmd, args, cwd);
+}
