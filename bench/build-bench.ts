@@ -7,7 +7,8 @@
 // Environment: BUILDKIT_HOST (default unix:///tmp/bk/buildkitd.sock), KILN_BENCH_BUILDCTL,
 // KILN_BENCH_DOCKERD, KILN_BENCH_DOCKER, KILN_BENCH_TIMEOUT (s per build, default 120),
 // KILN_BENCH_BUDGET (s after which no build starts, default 480), KILN_BENCH_SCRATCH
-// (contexts and outputs, default /dev/shm), KILN_BENCH_KEEP=1 keeps the temp dirs.
+// (contexts and outputs, default /dev/shm), KILN_BENCH_KEEP=1 keeps the temp dirs,
+// KILN_BENCH_NOOP_RUNS (no-op rebuilds under 2 s per tool, the median reported; default 5).
 import { spawn } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ const baseRef = 'localhost:5000/busybox:latest';
 const timeoutMs = Number(process.env.KILN_BENCH_TIMEOUT ?? 120) * 1000;
 const deadline = Date.now() + Number(process.env.KILN_BENCH_BUDGET ?? 480) * 1000;
 const stop = new AbortController();
+const noopRuns = Math.max(1, Number(process.env.KILN_BENCH_NOOP_RUNS ?? 5));
 
 /** One measured step: a fresh build, or a rebuild after a change to the context. */
 type Step = 'cold' | 'no-op' | 'edit one file' | 'touch a file';
@@ -289,7 +291,19 @@ async function measure(c: BenchCase, step: Step, tool: Tool, dirs: { ctx: string
   mutate(c, step, dirs.ctx);
   rmSync(dirs.out, { recursive: true, force: true });
   const limit = Math.min(timeoutMs, left);
-  const r = await tool.build(c, dirs.ctx, dirs.out, dirs.state, limit);
+  let r = await tool.build(c, dirs.ctx, dirs.out, dirs.state, limit);
+  // A short no-op rebuild changes nothing: its median over several runs, for every tool
+  // alike, so one noisy start-up does not decide the ratio.
+  if (step === 'no-op' && r.ok && r.ms < 2_000) {
+    const runs = [r];
+    for (let i = 1; i < noopRuns && Date.now() < deadline; i++) {
+      rmSync(dirs.out, { recursive: true, force: true });
+      const again = await tool.build(c, dirs.ctx, dirs.out, dirs.state, limit);
+      if (!again.ok) { r = again; break; }
+      runs.push(again);
+    }
+    if (r.ok) r = runs.sort((a, b) => a.ms - b.ms)[Math.floor((runs.length - 1) / 2)]!;
+  }
   const problem = r.ok && tool.exportsTree ? check(c, dirs.ctx, dirs.out) : undefined;
   const name = tool.name.padEnd(16);
   if (!r.ok && limit < timeoutMs && r.ms >= limit) {
