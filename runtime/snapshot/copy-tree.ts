@@ -1,7 +1,8 @@
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { copyFileContent } from '../ops/file/copy-file.js';
 import { join } from 'node:path';
 import { applyMeta, byteOrder, deviceNumbers, makeNode, metaOf } from './fs-meta.js';
 import { isOpaqueDir, readXattrs } from './xattrs.js';
@@ -19,7 +20,6 @@ export interface CopyTreeOptions {
 // Synchronous syscalls, the event loop given a turn every ENTRIES_PER_TURN entries: a
 // thread-pool round trip per call cost ~10x the call on trees of small files.
 const ENTRIES_PER_TURN = 256;
-const LARGE_FILE = 1 << 20;
 
 interface Ctx {
   sinceTurn: number;
@@ -99,8 +99,7 @@ async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: b
   }
   let kind: 'symlink' | 'other' = 'other';
   if (st.isFile()) {
-    if (st.size > LARGE_FILE) await copyFile(from, to);
-    else copyFileSync(from, to);
+    await copyFileContent(from, to, st.size);
   } else if (st.isSymbolicLink()) {
     symlinkSync(readlinkSync(from), to);
     kind = 'symlink';

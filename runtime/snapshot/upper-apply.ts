@@ -1,6 +1,7 @@
-import { copyFileSync, lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { copyFileContent } from '../ops/file/copy-file.js';
 import { join } from 'node:path';
 import { KilnError } from '../../compiler/index.js';
 import { applyMeta, makeNode } from './fs-meta.js';
@@ -23,7 +24,8 @@ export class NeedsMergedView extends KilnError {}
 
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    // No exception for the usual miss: building one cost more than the lstat.
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -78,7 +80,7 @@ export async function upperLinkTarget(upper: string, rel: string, u: UpperApply)
   if (!below || !below.st.isFile()) return undefined;
   const slash = rel.lastIndexOf('/');
   await upperParents(upper, slash < 0 ? '' : rel.slice(0, slash), u);
-  copyFileSync(below.path, target);
+  await copyFileContent(below.path, target, below.st.size);
   await applyMeta(target, { uid: below.st.uid, gid: below.st.gid, mode: below.st.mode & 0o7777, mtime: below.st.mtime, atime: below.st.atime }, 'other');
   return target;
 }

@@ -1,9 +1,10 @@
 import type { BigIntStats } from 'node:fs';
-import { chmodSync, constants, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { copyFileContent } from './copy-file.js';
 import { patterns } from '../../../compiler/index.js';
-import { FileOpError, isErrno } from './file-op-error.js';
+import { FileOpError } from './file-op-error.js';
 import { applyOwner, setTimes } from './fs-meta.js';
 import type { Owner, Timestamp } from './fs-meta.js';
 import type { ModeSet } from './mode-set.js';
@@ -36,17 +37,12 @@ interface ParentDir {
 }
 
 // The copier makes synchronous syscalls (see fs-meta.ts) and gives the event loop a turn
-// after this many entries; files above LARGE_FILE are copied off the main thread.
+// after this many entries; files above 1 MiB are copied off the main thread (copy-file.ts).
 const ENTRIES_PER_TURN = 256;
-const LARGE_FILE = 1n << 20n;
 
+// No exception for a missing path: building one cost more than the lstat, once per copied file.
 function lstatOrNone(path: string): BigIntStats | undefined {
-  try {
-    return lstatSync(path, { bigint: true });
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
+  return lstatSync(path, { bigint: true, throwIfNoEntry: false });
 }
 
 function matcher(kind: string, list: readonly string[] | undefined): patterns.PatternMatcher | undefined {
@@ -133,9 +129,8 @@ export class Copier {
       const linked = st.nlink > 1n ? this.#inodes.get(st.ino) : undefined;
       if (st.nlink > 1n && linked === undefined) this.#inodes.set(st.ino, target);
       if (linked !== undefined) linkSync(linked, target);
-      // COPYFILE_EXCL: open(O_CREAT|O_EXCL) never writes through a symlink put there meanwhile.
-      else if (st.size > LARGE_FILE) await copyFile(src, target, constants.COPYFILE_EXCL);
-      else copyFileSync(src, target, constants.COPYFILE_EXCL);
+      // Created with O_EXCL: never writes through a symlink put there meanwhile.
+      else await copyFileContent(src, target, Number(st.size));
     } else if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(src), target);
     } else {
