@@ -121,9 +121,15 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   const db = StateDb.open(root);
   const progress = progressWriter(args.progress);
   const abort = new AbortController();
-  const onSignal = () => abort.abort(new KilnError('canceled', 'build canceled'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The first signal cancels the build (containers killed, mounts and snapshots cleaned up);
+  // a second one leaves at once. `on`, not `once`: with no listener of ours left, execa's exit
+  // hook (signal-exit) re-raises the signal and kiln died mid-cleanup, leaving mounts behind.
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (abort.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+    abort.abort(new KilnError('canceled', 'build canceled'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let def: Definition | undefined;
   let imageConfig: ImageConfig | undefined;
   try {

@@ -58,7 +58,9 @@ export class CommandShell {
     if (this.#broken) return undefined;
     if (this.#sh) return this.#sh;
     try {
-      const sh = spawn('/bin/sh', [], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+      // Its own process group: a Ctrl-C at the terminal stops the build, not the shell its
+      // clean-up unmounts through. It exits when kiln does (end of its stdin).
+      const sh = spawn('/bin/sh', [], { stdio: 'pipe', detached: true, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
       sh.stdout.setEncoding('utf8');
       sh.stdout.on('data', (chunk: string) => this.#read(chunk));
       sh.stdin.on('error', () => this.#fail());

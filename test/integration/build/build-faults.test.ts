@@ -1,5 +1,6 @@
 import { kilnBin } from '../../support/kiln-cli.js';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,4 +40,26 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     expect(existsSync(join(out, 'three'))).toBe(true);
     expect(events.some((e) => e.kind === 'cached')).toBe(true);
   }, 300_000);
+
+  it('a Ctrl-C cancels the running step and cleans up before kiln exits', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
+    await execa(process.execPath, [kiln, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-ctx-'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo started && sleep 30\n');
+    // A plain child, as a shell starts it: started through execa, kiln did not show the old
+    // fault (killed by its own SIGINT mid-cleanup, mounts left behind).
+    const child = spawn(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'rawjson'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let seen = '';
+    child.stderr.on('data', (d: Buffer) => (seen += d.toString()));
+    const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig)));
+    for (let i = 0; i < 200 && !seen.includes('started'); i++) await sleep(50);
+    expect(seen).toContain('started');
+    await sleep(500);
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(seen).toContain('build canceled');
+    // No container, mount or unfinished snapshot outlives the build.
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(root);
+    expect(readdirSync(join(root, 'run')).filter((n) => n.startsWith('kiln-'))).toEqual([]);
+  }, 120_000);
 });
