@@ -1,6 +1,6 @@
 import type { ContentStore } from '../../runtime/cache/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
-import { exportCache, importCache, INLINE_CACHE_FIELD } from '../../runtime/remote-cache/index.js';
+import { INLINE_CACHE_FIELD } from '../../runtime/remote-cache/cache-manifest.js';
 import type { CacheLocation, CacheSource, LazyResult } from '../../runtime/remote-cache/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
@@ -52,6 +52,8 @@ export async function openCaches(from: readonly CacheLocation[], store: ContentS
   const out: CacheSource[] = [];
   for (const l of from) {
     try {
+      // The cache code (tar, registry, artifacts) loads only for builds that use a cache.
+      const { importCache } = await import('../../runtime/remote-cache/cache-io.js');
       out.push(await importCache(l, store, registry));
     } catch (err) {
       warn(`importing cache from ${where(l)} failed: ${(err as Error).message}`);
@@ -78,6 +80,7 @@ export async function writeCaches(to: readonly CacheTo[], results: BuildResults,
       : results.all.filter((r) => r.refs.some((ref) => ref.id === results.final.id));
     const seen = new Set<string>();
     const records = picked.filter((r) => !seen.has(r.key) && seen.add(r.key)).map((r) => ({ key: r.key, refs: r.refs }));
+    const { exportCache } = await import('../../runtime/remote-cache/cache-io.js');
     const n = await exportCache(location, { records, snapshotter: x.snapshotter, lazy: x.lazy, store: x.store, registry: x.registry, signal: x.signal });
     x.log(`exported cache to ${where(location)}: ${n.records} results, ${n.layers} layers (mode=${t.mode})\n`);
   }

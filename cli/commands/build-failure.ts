@@ -1,6 +1,6 @@
 import type { Definition } from '../../compiler/index.js';
 import { KilnError, renderDiagnostic } from '../../compiler/index.js';
-import { ExecError } from '../../runtime/executor/index.js';
+import { ExecError } from '../../runtime/executor/exec-error.js';
 import type { SolveError } from '../../runtime/solver/index.js';
 
 /**

@@ -2,7 +2,6 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../../runtime/cache/index.js';
-import { buildImage, exportImageArchive, exportImageLayout, exportLocal, exportTar, pushImage } from '../../runtime/exporters/index.js';
 import type { BuildImageOptions } from '../../runtime/exporters/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
@@ -46,13 +45,17 @@ export interface ExportContext {
 export async function exportResult(output: ReadonlyMap<string, string>, x: ExportContext): Promise<void> {
   const type = output.get('type')!;
   const dest = output.get('dest') ?? '';
+  // Each exporter loads when used: a build that only fills the cache, or writes a tree, never
+  // loads the tar and image code.
   if (type === 'local') {
+    const { exportLocal } = await import('../../runtime/exporters/local-exporter.js');
     // Layer by layer rather than through a mounted view: the two mount(8) processes cost more
     // than re-copying the few files an upper layer overwrites.
     await exportLocal({ layers: await x.snapshotter.layers(x.ref.id) }, resolve(dest), x.signal);
     return;
   }
   if (type === 'tar') {
+    const { exportTar } = await import('../../runtime/exporters/tar-exporter.js');
     const view = await x.snapshotter.view(x.ref.id);
     try {
       await exportTar(view.dir, dest === '-' ? process.stdout : createWriteStream(dest), x.signal);
@@ -64,6 +67,7 @@ export async function exportResult(output: ReadonlyMap<string, string>, x: Expor
   const annotations: { [k: string]: string } = {};
   for (const [k, v] of output) if (k.startsWith('annotation.')) annotations[k.slice('annotation.'.length)] = v;
   const epoch = sourceDateEpoch();
+  const { buildImage, exportImageArchive, exportImageLayout, pushImage } = await import('../../runtime/exporters/index.js');
   const image = await buildImage({
     store: x.content,
     layerDirs: await x.snapshotter.layers(x.ref.id),

@@ -9,15 +9,16 @@ import { SolverGateway } from '../../runtime/gateway/index.js';
 import { RegistryClient, RegistryImageSource } from '../../runtime/registry/index.js';
 import { checkOutput, exportResult } from './build-output.js';
 import { progressWriter } from '../../runtime/progress/index.js';
-import { createSnapshotter, OverlaySnapshotter } from '../../runtime/snapshot/index.js';
+import { createSnapshotter } from '../../runtime/snapshot/create-snapshotter.js';
+import { OverlaySnapshotter } from '../../runtime/snapshot/overlay-snapshotter.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
-import { LayoutImageSource, Worker } from '../../runtime/worker/index.js';
+import { LayoutImageSource } from '../../runtime/worker/layout-images.js';
+import { Worker } from '../../runtime/worker/worker.js';
 import type { ImageSource } from '../../runtime/worker/index.js';
 import { fromFrontend, UsageError } from '../errors.js';
 import { readStdin } from '../io.js';
 import type { CompileArgs } from './compile.js';
 import { describeFailure } from './build-failure.js';
-import { LayeredCacheStore, LazySnapshotter } from '../../runtime/remote-cache/index.js';
 import type { Ref, Vertex } from '../../runtime/solver/index.js';
 import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
 import type { BuildResults } from './build-cache.js';
@@ -143,9 +144,10 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const localCache = await snapshotCache(db, base);
     // Imported caches answer what the local one cannot; their results unpack only when read.
     const imported = await openCaches(caches.from, content, registry, (m) => process.stderr.write(`warning: ${m}\n`));
-    const layered = imported.length > 0 ? new LayeredCacheStore(localCache, imported) : undefined;
+    const remote = imported.length > 0 ? await import('../../runtime/remote-cache/index.js') : undefined;
+    const layered = remote ? new remote.LayeredCacheStore(localCache, imported) : undefined;
     const cache = layered ?? localCache;
-    const snapshotter = layered ? new LazySnapshotter(base, layered, content, localCache) : base;
+    const snapshotter = remote && layered ? new remote.LazySnapshotter(base, layered, content, localCache) : base;
     const platform = prepared?.request.platform ?? llb.hostPlatform();
     const worker = new Worker({
       snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache,

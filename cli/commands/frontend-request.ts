@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { llb } from '../../compiler/index.js';
 import type { FrontendRequest } from '../../compiler/index.js';
 import { BUILD_FILES } from '../../frontends/select.js';
-import { resolveInRoot } from '../../runtime/ops/file/index.js';
+import { resolveInRoot } from '../../runtime/ops/file/resolve-in-root.js';
 import { UsageError } from '../errors.js';
 import type { CompileArgs } from './compile.js';
 import { parseBuildArgs, parsePairs } from './kv.js';

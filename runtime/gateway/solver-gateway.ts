@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import type { Definition, Gateway, ImageConfig, llb, Stat } from '../../compiler/index.js';
 import { KilnError } from '../../compiler/index.js';
-import { resolveInRoot } from '../ops/file/index.js';
+import { resolveInRoot } from '../ops/file/resolve-in-root.js';
 import type { Snapshotter } from '../snapshot/index.js';
 import type { SolveOptions, Solver } from '../solver/index.js';
 import type { ImageSource } from '../worker/index.js';

@@ -3,7 +3,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import { checksumContext, localWalkOptions, syncContext } from '../sources/local/index.js';
-import { unpackImage } from './layer-chain.js';
 import type { WorkerContext } from './worker-context.js';
 
 /** `local://NAME`: the client's directory, filtered by the source's attributes; keyed by its content. */
@@ -55,6 +54,8 @@ export function imageSource(v: Vertex, w: WorkerContext): Operation {
     },
     async exec(_inputs, ctx) {
       const image = await w.images.resolve(normalized, platform);
+      // The layer tar code loads only when an image is unpacked (never in a cached build).
+      const { unpackImage } = await import('./layer-chain.js');
       const parent = [await unpackImage(image, w, ctx.signal)];
       return parent.map((id): Ref => ({ id }));
     },

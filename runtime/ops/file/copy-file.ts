@@ -3,7 +3,7 @@ import { copyFile } from 'node:fs/promises';
 
 /** Files up to this size are copied with read(2)/write(2) through one buffer. */
 const SMALL_FILE = 1 << 20;
-const buffer = Buffer.allocUnsafe(SMALL_FILE);
+let shared: Buffer | undefined;
 
 /**
  * Copies a regular file's content to a new file `dst` (created with O_EXCL, mode 0600 until
@@ -22,6 +22,7 @@ export async function copyFileContent(src: string, dst: string, size: number): P
     await copyFile(src, dst, constants.COPYFILE_EXCL);
     return;
   }
+  const buffer = (shared ??= Buffer.allocUnsafe(SMALL_FILE));
   const from = openSync(src, constants.O_RDONLY | constants.O_NOFOLLOW);
   let to: number | undefined;
   try {
