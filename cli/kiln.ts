@@ -2,4 +2,7 @@
 // The `kiln` executable: wiring only; see main.ts.
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Leave now: everything kiln started has finished or been released, and Node would otherwise
+// wait on idle handles (the command shell, sockets of a registry client) before exiting.
+process.exit(code);
