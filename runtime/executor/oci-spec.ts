@@ -26,6 +26,7 @@ export interface OciSpec {
     cwd: string;
     capabilities: Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
     noNewPrivileges: boolean;
+    rlimits?: Array<{ type: string; soft: bigint; hard: bigint }>;
   };
   root: { path: string; readonly: boolean };
   hostname: string;
@@ -58,7 +59,8 @@ export interface SpecInputs {
  * The OCI runtime spec of one exec: containerd's default Linux spec as BuildKit
  * amends it (`oci.GenerateSpec`): no /run tmpfs, read-only binds of the
  * generated resolv.conf and hosts, a read-only cgroup mount, new privileges
- * allowed, no rlimits, the network namespace only for `none`, then the exec's
+ * allowed, rlimits only for the exec's ulimits, the cgroup under `<cgroupParent>/buildkit/<id>`,
+ * the network namespace only for `none`, then the exec's
  * mounts de-duplicated by destination (a later mount replaces an earlier one in
  * place). Seccomp and AppArmor profiles are not applied (see docs).
  */
@@ -94,12 +96,16 @@ export function generateSpec(spec: ContainerSpec, inputs: SpecInputs): OciSpec {
         inheritable: insecure ? caps : [], ambient: insecure ? caps : [],
       },
       noNewPrivileges: false,
+      // As BuildKit: RLIMIT_<NAME> for each ulimit, none otherwise (the runtime's defaults).
+      ...(spec.ulimits && spec.ulimits.length > 0
+        ? { rlimits: spec.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: rlimitValue(u.soft), hard: rlimitValue(u.hard) })) }
+        : {}),
     },
     root: { path: spec.rootfs, readonly: spec.readonlyRootfs === true },
     hostname: spec.hostname || DEFAULT_HOSTNAME,
     mounts: dedupMounts(mounts),
     linux: {
-      cgroupsPath: `/buildkit/${inputs.id}`,
+      cgroupsPath: posix.join('/', spec.cgroupParent ?? '', 'buildkit', inputs.id),
       resources: {
         devices: insecure
           ? [{ allow: true, type: 'c', access: 'rwm' }, { allow: true, type: 'b', access: 'rwm' }]
@@ -114,6 +120,18 @@ export function generateSpec(spec: ContainerSpec, inputs: SpecInputs): OciSpec {
       readonlyPaths: insecure ? [] : ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
   };
+}
+
+/** An LLB ulimit (int64) as the spec's uint64: -1, as Go's conversion makes it, is RLIM_INFINITY. */
+function rlimitValue(n: number): bigint {
+  return BigInt.asUintN(64, BigInt(Math.trunc(n)));
+}
+
+const U64 = '\u0000u64:';
+
+/** The spec as config.json: rlimits are uint64, past what a JSON number from JavaScript can carry. */
+export function specJson(spec: OciSpec): string {
+  return JSON.stringify(spec, (_k, v: unknown) => (typeof v === 'bigint' ? `${U64}${v}` : v)).replace(/"\\u0000u64:(\d+)"/g, '$1');
 }
 
 /** BuildKit's `dedupMounts`: the last mount at a destination wins, at the first one's position. */

@@ -9,7 +9,7 @@ import { boundingCapabilities } from './capabilities.js';
 import { EXEC_ERROR_LOG_LINES, ExecError } from './exec-error.js';
 import { hostsFile } from './hosts-file.js';
 import { mountStubsCleaner } from './mount-stubs.js';
-import { generateSpec, type OciMount } from './oci-spec.js';
+import { generateSpec, specJson, type OciMount } from './oci-spec.js';
 import { resolvConf } from './resolv-conf.js';
 import { rootPath } from './root-path.js';
 import { prepareSecret } from './secret-mount.js';
@@ -57,7 +57,7 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
       allCapabilities: spec.securityInsecure ? await boundingCapabilities() : [],
       cgroupNamespace: await cgroupV2NamespaceSupported(),
     });
-    await writeFile(join(bundle, 'config.json'), JSON.stringify(config), { mode: 0o600 });
+    await writeFile(join(bundle, 'config.json'), specJson(config), { mode: 0o600 });
     throwIfAborted(opts.signal);
 
     // `runc run` deletes its container when the process exits; only a run that did not get
@@ -69,7 +69,9 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
     });
     const exit = await runRunc(id, bundle, opts);
     ranToExit = !opts.signal?.aborted;
-    if (exit.code === 0) return;
+    // BuildKit's exitError: only 0 succeeds, unless the exec lists the codes that do.
+    const valid = spec.validExitCodes && spec.validExitCodes.length > 0 ? spec.validExitCodes : [0];
+    if (valid.includes(exit.code)) return;
     // like BuildKit's exitError: a process that made it to exit 0 counts even if canceled meanwhile
     throwIfAborted(opts.signal);
     throw new ExecError(exit.code, spec.args, exit.lastLines);

@@ -74,6 +74,19 @@ export interface ContainerSpec {
   readonly readonlyRootfs?: boolean;
   /** `--security=insecure`: every capability, all devices, no masked paths. */
   readonly securityInsecure?: boolean;
+  /** Resource limits by name (`nofile`, `nproc`, …); none set means the runtime's defaults. */
+  readonly ulimits?: readonly Ulimit[];
+  /** A cgroup path the container's cgroup goes under (`<parent>/buildkit/<id>`). */
+  readonly cgroupParent?: string;
+  /** Exit codes that count as success; absent or empty means only 0. */
+  readonly validExitCodes?: readonly number[];
+}
+
+/** One rlimit, as LLB's `pb.Ulimit` names it. */
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
 }
 
 /** How to run a container and where its output goes. */

@@ -110,6 +110,9 @@ export function execOp(v: Vertex, w: WorkerContext): Operation {
             extraHosts: (meta.extraHosts ?? []).map((h) => ({ host: h.Host ?? '', ip: h.IP ?? '' })),
             mounts: containerMounts,
             ...(exec.security === pb.SecurityMode.INSECURE ? { securityInsecure: true } : {}),
+            ...(meta.ulimit?.length ? { ulimits: meta.ulimit.map((u) => ({ name: u.Name ?? '', soft: Number(u.Soft ?? 0), hard: Number(u.Hard ?? 0) })) } : {}),
+            ...(meta.cgroupParent ? { cgroupParent: meta.cgroupParent } : {}),
+            ...(meta.validExitCodes?.length ? { validExitCodes: meta.validExitCodes.map(Number) } : {}),
           },
           { signal: ctx.signal, stateDir: w.stateDir, onLog: (stream, line) => ctx.log(stream, line) },
         );

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KilnError } from '../../../compiler/index.js';
 import { ExecError, runContainer, type ContainerSpec } from '../../../runtime/executor/index.js';
@@ -59,6 +59,29 @@ const enabled = canRunRunc();
     expect(err.lastLines[0]).toBe('line12');
     const fromStderr = await execError(spec(['sh', '-c', 'echo to-stderr >&2; exit 1']));
     expect(fromStderr.lastLines).toEqual(['to-stderr']);
+  });
+
+  it('counts the listed exit codes as success, and only those', async () => {
+    await expect(run(spec(['sh', '-c', 'exit 3'], { validExitCodes: [0, 3] }))).resolves.toBeDefined();
+    expect((await execError(spec(['sh', '-c', 'exit 0'], { validExitCodes: [3] }))).exitCode).toBe(0);
+    expect((await execError(spec(['sh', '-c', 'exit 4'], { validExitCodes: [3] }))).exitCode).toBe(4);
+  });
+
+  it('applies ulimits and puts the container under the cgroup parent', async () => {
+    const parent = `kiln-test-${randomBytes(4).toString('hex')}`;
+    // Where the parent lands: /sys/fs/cgroup/<parent> (v2) or under each v1 controller.
+    const hierarchies = existsSync('/sys/fs/cgroup/cgroup.controllers') ? ['/sys/fs/cgroup']
+      : readdirSync('/sys/fs/cgroup').map((c) => join('/sys/fs/cgroup', c)).filter((d) => existsSync(join(d, 'cgroup.procs')));
+    try {
+      const logs = await run(spec(['sh', '-c', 'ulimit -Sn; ulimit -Hn'], { ulimits: [{ name: 'nofile', soft: 321, hard: 654 }], cgroupParent: parent }));
+      expect(logs.stdout).toEqual(['321', '654']);
+      // runc removes the container's own cgroup when it exits; the parent's stays.
+      expect(hierarchies.some((h) => existsSync(join(h, parent, 'buildkit')))).toBe(true);
+    } finally {
+      for (const h of hierarchies) {
+        for (const d of [join(h, parent, 'buildkit'), join(h, parent)]) if (existsSync(d)) rmdirSync(d);
+      }
+    }
   });
 
   it('reports a missing executable as an ExecError with runc\'s message', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KilnError } from '../../../compiler/index.js';
 import {
-  DEFAULT_PATH_ENV, generateSpec, hostsFile, resolvConf, resolveUser, type ContainerSpec, type SpecInputs,
+  DEFAULT_PATH_ENV, generateSpec, hostsFile, resolvConf, resolveUser, specJson, type ContainerSpec, type SpecInputs,
 } from '../../../runtime/executor/index.js';
 import { tempDir } from './busybox-rootfs.js';
 
@@ -91,6 +91,15 @@ describe('generateSpec', () => {
     expect(s.process.capabilities.bounding).toContain('CAP_CHOWN');
     expect(s.process.capabilities.bounding).not.toContain('CAP_SYS_ADMIN');
     expect(s.linux.maskedPaths).toContain('/proc/kcore');
+  });
+
+  it('sets rlimits and the cgroup parent as BuildKit does, unlimited as uint64', () => {
+    expect(generateSpec(base, inputs).process.rlimits).toBeUndefined();
+    expect(generateSpec(base, inputs).linux.cgroupsPath).toBe('/buildkit/c1');
+    const s = generateSpec({ ...base, ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: -1, hard: -1 }], cgroupParent: 'kiln.slice/ci' }, inputs);
+    expect(s.linux.cgroupsPath).toBe('/kiln.slice/ci/buildkit/c1');
+    const json = JSON.parse(specJson(s).replace(/18446744073709551615/g, '"max"')) as { process: { rlimits: unknown } };
+    expect(json.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 2048 }, { type: 'RLIMIT_CORE', soft: 'max', hard: 'max' }]);
   });
 
   it('gives network none its own namespace, replaces mounts by destination and opens up insecure mode', () => {
