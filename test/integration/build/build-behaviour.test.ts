@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { corpusDir } from '../../support/corpus.js';
+import { llb } from '../../../compiler/index.js';
 
 // kiln build as a user runs it: cache behaviour, concurrency, cache mounts,
 // secrets, failures, path safety, two builds on one root. Root + runc only.
@@ -109,6 +110,21 @@ function context(files: Record<string, string>): string {
     await execa('tar', ['-xf', join(dir, 'out.tar'), '-C', join(dir, 'untar')]);
     const listing = async (d: string) => (await execa('find', ['.', '-printf', '%p %y %m %l\n'], { cwd: d })).stdout.split('\n').sort();
     expect(await listing(out)).toEqual(await listing(join(dir, 'untar')));
+  }, 120_000);
+
+  it('runs LLB from another client with its exec options: valid exit codes and ulimits', async () => {
+    const base = llb.image('localhost:5000/busybox:latest');
+    const def = await base.validExitCodes(0, 7).ulimit('nofile', 77, 88)
+      .run({ shell: 'ulimit -Sn > /soft; ulimit -Hn > /hard; exit 7' }).root().marshal();
+    const out = mkdtempSync(join(tmpdir(), 'kiln-out-'));
+    await execa(process.execPath, [kiln, 'build', '--llb', '-', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { input: Buffer.from(def.marshal()) });
+    expect(readFileSync(join(out, 'soft'), 'utf8')).toBe('77\n');
+    expect(readFileSync(join(out, 'hard'), 'utf8')).toBe('88\n');
+    // The same step without exit code 7 listed fails with it.
+    const failing = await base.run({ shell: 'exit 7' }).root().marshal();
+    const r = await execa(process.execPath, [kiln, 'build', '--llb', '-', '--root', root, '--progress', 'plain'], { input: Buffer.from(failing.marshal()), reject: false });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('exit code: 7');
   }, 120_000);
 
   it('runs independent stages at the same time', async () => {
