@@ -15,6 +15,8 @@ export interface CopyTreeOptions {
    */
   readonly overlay?: boolean;
   readonly signal?: AbortSignal;
+  /** Names at the top of `src` to leave out (a checkout's `.git`). */
+  readonly skip?: readonly string[];
 }
 
 // Synchronous syscalls, the event loop given a turn every ENTRIES_PER_TURN entries: a
@@ -41,7 +43,7 @@ export async function copyTree(src: string, dst: string, opts: CopyTreeOptions =
   const st = lstatSync(src);
   const fresh = lstatSync(dst, { throwIfNoEntry: false }) === undefined;
   mkdirSync(dst, { recursive: true });
-  await copyDir(src, dst, ctx, fresh);
+  await copyDir(src, dst, ctx, fresh, new Set(opts.skip ?? []));
   await applyMeta(dst, metaOf(st, await readXattrs(src)), 'dir', { times: false });
   ctx.dirs.push({ path: dst, st });
   for (const d of ctx.dirs.reverse()) await applyMeta(d.path, metaOf(d.st), 'dir');
@@ -56,9 +58,10 @@ export async function clearDir(dir: string, keep?: ReadonlySet<string>): Promise
 }
 
 /** Copies the entries of `src` into `dst`; `fresh` when this copy just created `dst` (nothing to replace in it). */
-async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean): Promise<void> {
+async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean, skip?: ReadonlySet<string>): Promise<void> {
   const names = readdirSync(src).sort(byteOrder);
   for (const name of names) {
+    if (skip?.has(name)) continue;
     if (++ctx.sinceTurn >= ENTRIES_PER_TURN) {
       ctx.sinceTurn = 0;
       await nextTurn();

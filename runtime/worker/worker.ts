@@ -1,5 +1,6 @@
 import { KilnError } from '../../compiler/index.js';
 import type { Operation, OperationResolver, Vertex } from '../solver/index.js';
+import { gitSource } from './git-source.js';
 import { httpSource } from './http-source.js';
 import { imageSource, localSource } from './source-ops.js';
 import type { WorkerContext } from './worker-context.js';
@@ -19,6 +20,7 @@ export class Worker implements OperationResolver {
       if (id.startsWith('local://')) return localSource(v, this.#ctx);
       if (id.startsWith('docker-image://') || id.startsWith('oci-layout://')) return imageSource(v, this.#ctx);
       if (id.startsWith('https://') || id.startsWith('http://')) return httpSource(v, this.#ctx);
+      if (id.startsWith('git://')) return gitSource(v, this.#ctx);
       return unsupported(`source ${id.split('://')[0]}:// is not supported by kiln's solver yet`);
     }
     if (op.exec) return loaded(async () => (await import('./exec-op.js')).execOp(v, this.#ctx), true);
