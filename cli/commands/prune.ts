@@ -24,6 +24,14 @@ function dirBytes(dir: string): number {
   return n;
 }
 
+/** `512MB`, `1.5GB`, `10kB`, `4096` (bytes), as docker builder prune's --keep-storage. */
+function sizeBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?$/i.exec(s.trim());
+  if (!m) throw new UsageError(`invalid size ${JSON.stringify(s)}: expected a number of bytes with an optional unit (e.g. 512MB, 10GB)`);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.floor(Number(m[1]) * unit);
+}
+
 const human = (b: number): string => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(2)}GB` : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)}MB` : b >= 1024 ? `${(b / 1024).toFixed(1)}kB` : `${b}B`);
 
 /** Blobs a named image needs: its manifest (or index and manifests), config and layers. */
@@ -64,16 +72,28 @@ export function pruneCommands(y: Argv): Argv {
       (a) => a
         .option('all', { type: 'boolean', default: false, describe: 'remove every cache record not held by a named image, and the frontend cache' })
         .option('keep-duration', { type: 'string', describe: 'keep records used within this long (e.g. 24h)' })
+        .option('keep-storage', { type: 'string', describe: 'remove least recently used records until the cache takes at most this much (e.g. 10GB)' })
         .option('root', { type: 'string', describe: 'state directory' }),
       async (args) => {
         const olderThanMs = args['keep-duration'] ? durationMs(args['keep-duration']) : undefined;
-        if (!args.all && olderThanMs === undefined) throw new UsageError('kiln prune needs --all or --keep-duration DURATION');
+        const keepBytes = args['keep-storage'] !== undefined ? sizeBytes(args['keep-storage']) : undefined;
+        if (!args.all && olderThanMs === undefined && keepBytes === undefined) throw new UsageError('kiln prune needs --all, --keep-duration DURATION or --keep-storage SIZE');
         await withRoot(args.root, 'exclusive', async ({ root, db, content }) => {
           const { prune } = await import('../../runtime/cache/index.js');
           const { createSnapshotter } = await import('../../runtime/snapshot/index.js');
           const snapshotter = await createSnapshotter(join(root, 'snapshots'));
+          // Builds record no sizes (measuring every step's layer would slow them): a size-bound
+          // prune measures each snapshot's own layer now, so the sum is what the cache takes.
+          if (keepBytes !== undefined) {
+            for (const ref of db.refs()) {
+              if (ref.kind !== 'snapshot') continue;
+              const own = (await snapshotter.layers(ref.id).catch(() => [] as readonly string[])).at(-1);
+              if (own) db.addRef({ id: ref.id, kind: ref.kind, size: dirBytes(own) });
+            }
+          }
           const r = await prune(db, {
             ...(olderThanMs !== undefined ? { olderThanMs } : {}),
+            ...(keepBytes !== undefined ? { keepBytes } : {}),
             removeRef: async (id) => snapshotter.remove(id).catch(() => undefined),
           });
           // Blobs no named image needs: pulled layers of images since renamed, cache exports, leftovers.

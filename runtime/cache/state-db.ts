@@ -174,6 +174,11 @@ export class StateDb {
     return this.db.prepare('SELECT owner FROM ref_owners WHERE ref = ? ORDER BY owner').pluck().all(refId) as string[];
   }
 
+  /** Every recorded ref, oldest first. */
+  refs(): RefRecord[] {
+    return this.db.prepare('SELECT id, kind, size, created FROM refs ORDER BY created').all() as RefRecord[];
+  }
+
   /** Refs nobody owns: what a prune removes first. */
   orphanRefs(): RefRecord[] {
     return this.db

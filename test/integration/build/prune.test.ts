@@ -48,9 +48,32 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     expect(again.stderr).toMatch(/RUN echo two > \/two\n#\d+ DONE/);
   }, 180_000);
 
-  it('refuses a prune without a policy', async () => {
+  it('--keep-storage removes the least recently used results until the cache fits', async () => {
+    const dir = (name: string, bytes: number) => {
+      const d = join(work, name);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'Dockerfile'), `FROM localhost:5000/busybox:latest\nRUN head -c ${bytes} /dev/urandom > /${name}\n`);
+      return d;
+    };
+    const big = dir('big', 3_000_000);
+    const small = dir('small', 200_000);
+    expect((await kiln('build', big, '--progress', 'plain')).exitCode).toBe(0);
+    expect((await kiln('build', small, '--progress', 'plain')).exitCode).toBe(0);
+    // What stays (the named base image, the recent small result) fits in 2.5 MB, the big one does not.
+    const r = await kiln('prune', '--keep-storage', '2.5MB');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/removed [1-9]\d* cache records/);
+    const ran = async (d: string) => (await kiln('build', d, '--progress', 'plain')).stderr.match(/RUN head[^\n]*\n#\d+ DONE/g)?.length ?? 0;
+    expect(await ran(small)).toBe(0);
+    expect(await ran(big)).toBe(1);
+  }, 180_000);
+
+  it('refuses a prune without a policy, and a size it cannot read', async () => {
     const r = await kiln('prune');
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('kiln prune needs --all or --keep-duration');
+    expect(r.stderr).toContain('kiln prune needs --all, --keep-duration DURATION or --keep-storage SIZE');
+    const bad = await kiln('prune', '--keep-storage', 'lots');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('invalid size "lots"');
   });
 });
