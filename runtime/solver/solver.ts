@@ -152,9 +152,10 @@ export class Solver {
       const cached = await this.#opts.cache.load(key);
       if (cached) {
         st.reported.add(v);
+        // The steps below first, as they come in the build file (BuildKit's views list them so).
+        await this.#reportAncestors(v, st);
         this.#emit({ kind: 'cached', vertex: v.digest, name: v.name, time: Date.now() });
         this.#opts.onResult?.(v, key, cached);
-        await this.#reportAncestors(v, st);
         return { key, refs: cached };
       }
     }
@@ -187,9 +188,9 @@ export class Solver {
       const key = await this.#keyOf(u, st);
       const refs = await this.#opts.cache.load(key);
       if (!refs) continue;
+      await this.#reportAncestors(u, st);
       this.#emit({ kind: 'cached', vertex: u.digest, name: u.name, time: Date.now() });
       this.#opts.onResult?.(u, key, refs);
-      await this.#reportAncestors(u, st);
     }
   }
 
