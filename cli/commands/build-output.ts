@@ -1,8 +1,9 @@
 import { createWriteStream } from 'node:fs';
-import { resolve } from 'node:path';
-import type { ImageConfig, llb } from '../../compiler/index.js';
+import { basename, dirname, resolve } from 'node:path';
+import type { Digest, ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../../runtime/cache/index.js';
 import type { BuildImageOptions } from '../../runtime/exporters/index.js';
+import type { LayerBlobIndex } from '../../runtime/images/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import { UsageError } from '../errors.js';
@@ -39,6 +40,29 @@ export interface ExportContext {
   readonly signal: AbortSignal;
   /** Extra config fields once the layers are known (`--cache-to type=inline`). */
   readonly extraConfig?: BuildImageOptions['extraConfig'];
+  /** The unpacked layers' blobs, so an image reuses its base image's layers. */
+  readonly layerBlobs?: LayerBlobIndex;
+}
+
+// A docker-save image's layer types, as the OCI types of the same bytes.
+const OCI_LAYER_TYPE: { readonly [docker: string]: string } = {
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
+};
+
+/**
+ * Base image layers as they were pulled, as BuildKit exports them: a layer dir that is an
+ * unpacked image layer (an overlay snapshot's own `<id>/fs`, recorded when its blob was
+ * checked against its diffID) is that blob, while the store still has it.
+ */
+function reuseBaseLayers(index: LayerBlobIndex, content: ContentStore): NonNullable<BuildImageOptions['reuseLayer']> {
+  return async (dir) => {
+    if (basename(dir) !== 'fs') return undefined;
+    const blob = await index.lookup(basename(dirname(dir)));
+    const info = blob ? await content.info(blob.digest as Digest).catch(() => undefined) : undefined;
+    if (!blob || !info) return undefined;
+    return { desc: { mediaType: OCI_LAYER_TYPE[blob.mediaType] ?? blob.mediaType, digest: blob.digest as Digest, size: info.size }, diffId: blob.diffId };
+  };
 }
 
 /** Writes the result where `--output` says: a tree, a tar of it, or an image (archive, layout, registry). */
@@ -69,6 +93,7 @@ export async function exportResult(output: ReadonlyMap<string, string>, x: Expor
   const epoch = sourceDateEpoch();
   const { buildImage, exportImageArchive, exportImageLayout, pushImage } = await import('../../runtime/exporters/index.js');
   const image = await buildImage({
+    ...(x.layerBlobs ? { reuseLayer: reuseBaseLayers(x.layerBlobs, x.content) } : {}),
     store: x.content,
     layerDirs: await x.snapshotter.layers(x.ref.id),
     ...(x.imageConfig ? { config: x.imageConfig } : {}),

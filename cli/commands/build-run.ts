@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Definition, dumpJsonLines, KilnError, llb } from '../../compiler/index.js';
 import type { ImageConfig } from '../../compiler/index.js';
 import { ContentStore, defaultRoot, lockRoot, StateDb } from '../../runtime/cache/index.js';
-import { chainImageSources, ImageStore } from '../../runtime/images/index.js';
+import { chainImageSources, ImageStore, LayerBlobIndex } from '../../runtime/images/index.js';
 import { SolverGateway } from '../../runtime/gateway/index.js';
 import { RegistryClient, RegistryImageSource } from '../../runtime/registry/index.js';
 import { checkOutput, exportResult } from './build-output.js';
@@ -149,8 +149,9 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const cache = layered ?? localCache;
     const snapshotter = remote && layered ? new remote.LazySnapshotter(base, layered, content, localCache) : base;
     const platform = prepared?.request.platform ?? llb.hostPlatform();
+    const layerBlobs = new LayerBlobIndex(root);
     const worker = new Worker({
-      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache,
+      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache, layerBlobs,
     });
     const results: BuildResults['all'] = [];
     const solver = new Solver({
@@ -199,7 +200,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     if (output) {
       const finalKey = results.find((r) => r.refs.some((x) => x.id === ref.id))?.key;
       const inline = caches.to.some((t) => t.location.type === 'inline') && finalKey ? { extraConfig: inlineCache(finalKey) } : {};
-      await exportResult(output, { ref, snapshotter, content, registry, platform, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
+      await exportResult(output, { ref, snapshotter, content, registry, platform, layerBlobs, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
     }
     progress.close();
   } catch (err) {

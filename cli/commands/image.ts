@@ -18,7 +18,8 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
     const { llb } = await import('../../compiler/index.js');
     const snapshotter = await createSnapshotter(join(root, 'snapshots'));
     const layers = await snapshotCache(db, snapshotter);
-    await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers });
+    const { LayerBlobIndex } = await import('../../runtime/images/index.js');
+    await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers, layerBlobs: new LayerBlobIndex(root) });
   };
   try {
     return await fn(store, unpack);

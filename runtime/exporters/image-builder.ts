@@ -39,6 +39,8 @@ export interface BuildImageOptions {
   readonly signal?: AbortSignal;
   /** Fields added to the config once the layers are known (an inline build cache). */
   readonly extraConfig?: (layers: readonly { readonly desc: Descriptor; readonly diffId: string }[]) => { readonly [k: string]: unknown };
+  /** An existing blob for a layer dir (a base image's layer, as pulled), used as is instead of a new tar. */
+  readonly reuseLayer?: (dir: string) => Promise<{ readonly desc: Descriptor; readonly diffId: string } | undefined>;
 }
 
 const LAYER_TYPE = { gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd' } as const;
@@ -104,7 +106,7 @@ function alignHistory(history: readonly History[], kept: readonly boolean[], cre
 /** Makes an image of a result's layers: layer blobs, the config, the manifest, all in the store. */
 export async function buildImage(o: BuildImageOptions): Promise<BuiltImage> {
   const built = [];
-  for (const dir of o.layerDirs) built.push(await buildLayer(dir, o));
+  for (const dir of o.layerDirs) built.push((await o.reuseLayer?.(dir)) ?? (await buildLayer(dir, o)));
   const layers = built.filter((b) => b !== undefined);
   const created = new Date(o.epoch !== undefined ? o.epoch * 1000 : Date.now()).toISOString().replace(/\.000Z$/, 'Z');
   const base = o.config ?? {};

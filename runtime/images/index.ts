@@ -4,6 +4,8 @@ import type { llb } from '../../compiler/index.js';
 import type { ImageSource, ResolvedImage } from '../worker/image-source.js';
 
 export { ImageStore, normalizeName } from './image-store.js';
+export { LayerBlobIndex } from './layer-blobs.js';
+export type { LayerBlob } from './layer-blobs.js';
 
 /** Tries image sources in order (the store, then `--image-layout` directories). */
 export function chainImageSources(sources: readonly ImageSource[]): ImageSource {

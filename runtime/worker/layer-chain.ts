@@ -30,7 +30,7 @@ const keyOf = (chainId: string): string => `layer-chain:${chainId}`;
  * reused, and each layer unpacked is checked against its diffID before it is recorded.
  * Returns the top snapshot id (an empty snapshot for an image without layers).
  */
-export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, 'snapshotter' | 'layers'>, signal?: AbortSignal): Promise<string> {
+export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, 'snapshotter' | 'layers' | 'layerBlobs'>, signal?: AbortSignal): Promise<string> {
   const diffIds = image.config.rootfs?.diff_ids ?? [];
   // Without a diffID for every layer there is nothing to key stacks by: unpack, record nothing.
   const chains = diffIds.length === image.layers.length ? chainIds(diffIds) : undefined;
@@ -40,11 +40,14 @@ export async function unpackImage(image: ResolvedImage, w: Pick<WorkerContext, '
     const known = chain && w.layers ? (await w.layers.load(keyOf(chain)))?.[0]?.id : undefined;
     if (known) {
       parent = [known];
-      continue;
+    } else {
+      const opts = { ...(signal ? { signal } : {}), ...(chains ? { expectDiffId: diffIds[i]! } : {}) };
+      parent = [await applyLayer(w.snapshotter, parent, () => image.openLayer(image.layers[i]!.digest), opts)];
+      if (chain && w.layers) await w.layers.save(keyOf(chain), [{ id: parent[0]! }], layerVertex(chain, image.layers[i]!.digest));
+      // Only a blob just checked against its diffID may stand for the layer in an export (a
+      // stack found by chain ID came from some other blob, maybe one this image only claims).
+      if (chains) await w.layerBlobs?.record(parent[0]!, { digest: image.layers[i]!.digest, mediaType: image.layers[i]!.mediaType, diffId: diffIds[i]! });
     }
-    const opts = { ...(signal ? { signal } : {}), ...(chains ? { expectDiffId: diffIds[i]! } : {}) };
-    parent = [await applyLayer(w.snapshotter, parent, () => image.openLayer(image.layers[i]!.digest), opts)];
-    if (chain && w.layers) await w.layers.save(keyOf(chain), [{ id: parent[0]! }], layerVertex(chain, image.layers[i]!.digest));
   }
   if (parent.length === 0) {
     const active = await w.snapshotter.prepare([]);

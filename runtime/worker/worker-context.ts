@@ -21,4 +21,6 @@ export interface WorkerContext {
   readonly platform: llb.Platform;
   /** Unpacked layer stacks by chain ID, shared by all images and builds of the root (optional). */
   readonly layers?: CacheStore;
+  /** Where each unpacked layer's image blob is noted, for exports to reuse (optional). */
+  readonly layerBlobs?: { record(snapshotId: string, blob: { digest: string; mediaType: string; diffId: string }): Promise<void> };
 }

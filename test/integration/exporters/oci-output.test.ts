@@ -203,6 +203,16 @@ describe('the OCI schema validator', () => {
     }
   });
 
+  it('reuses the base image\'s layer blobs byte for byte, as BuildKit does', () => {
+    const base = readLayout(join(corpusDir('images'), 'busybox-oci'));
+    for (const [what, dir] of Object.entries(layouts)) {
+      const { manifest, config } = readLayout(dir);
+      const n = base.manifest.layers.length;
+      expect({ [what]: manifest.layers.slice(0, n).map((l) => l.digest) }).toEqual({ [what]: base.manifest.layers.map((l) => l.digest) });
+      expect(config.rootfs.diff_ids.slice(0, n)).toEqual(base.config.rootfs.diff_ids);
+    }
+  });
+
   it('records the Dockerfile in the image config', () => {
     const { desc, config } = readLayout(ociDir);
     expect(config.architecture).toBe(GO_ARCH[process.arch] ?? process.arch);
