@@ -36,8 +36,12 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     const keep = await kiln('prune', '--keep-duration', '1h');
     expect(keep.stdout).toMatch(/removed 0 cache records, 0 snapshots/);
 
+    // The notes of which blob each unpacked layer came from go with their snapshots.
+    expect(readdirSync(join(root, 'layer-blobs')).length).toBeGreaterThan(0);
+    writeFileSync(join(root, 'layer-blobs', 'gone0000snapshot.json'), '{}');
     const pruned = await kiln('prune', '--all');
     expect(pruned.exitCode).toBe(0);
+    expect(readdirSync(join(root, 'layer-blobs'))).toEqual([]);
     expect(pruned.stdout).toMatch(/removed [1-9]\d* cache records, [1-9]\d* snapshots/);
     expect(readdirSync(join(root, 'snapshots', 'snapshots')).length).toBeLessThan(snapshotsBefore);
     expect((await kiln('du')).stdout).toMatch(/build cache: 0 records/);
@@ -45,6 +49,7 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     // The named image's blobs stay: the next build unpacks it again and runs its steps.
     const again = await kiln('build', ctx, '--progress', 'plain');
     expect(again.exitCode).toBe(0);
+    expect(readdirSync(join(root, 'layer-blobs')).length).toBeGreaterThan(0);
     expect(again.stderr).toMatch(/RUN echo two > \/two\n#\d+ DONE/);
   }, 180_000);
 
