@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -108,11 +108,8 @@ export function pruneCommands(y: Argv): Argv {
           }
           await content.cleanTemp(0);
           // The notes of which blob an unpacked layer came from go with their snapshots.
-          const notes = join(root, 'layer-blobs');
-          for (const name of (existsSync(notes) ? readdirSync(notes, { withFileTypes: true }) : []).filter((e) => e.isFile()).map((e) => e.name)) {
-            const id = name.replace(/\.json$/, '');
-            if (name.startsWith('.') || !db.ref(id)) await rm(join(notes, name), { force: true });
-          }
+          const { LayerBlobIndex } = await import('../../runtime/images/index.js');
+          await new LayerBlobIndex(root).forgetExcept((id) => db.ref(id) !== undefined);
           if (args.all) await rm(join(root, 'frontend-cache'), { recursive: true, force: true });
           process.stdout.write(`removed ${r.records.length} cache records, ${r.refs.length} snapshots, ${blobs} blobs (${human(blobBytes)})\n`);
         });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The image blob a snapshot layer was unpacked from. */
@@ -40,6 +40,14 @@ export class LayerBlobIndex {
         ? { digest: b.digest, mediaType: b.mediaType, diffId: b.diffId } : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Deletes the notes of snapshots `kept` says are gone (and unfinished writes): for prune. */
+  async forgetExcept(kept: (snapshotId: string) => boolean): Promise<void> {
+    const names = await readdir(this.#dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.startsWith('.') || !kept(name.replace(/\.json$/, ''))) await rm(join(this.#dir, name), { force: true });
     }
   }
 }

@@ -102,7 +102,7 @@ async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: b
   }
   let kind: 'symlink' | 'other' = 'other';
   if (st.isFile()) {
-    await copyFileContent(from, to, st.size);
+    await copyFileContent(from, to);
   } else if (st.isSymbolicLink()) {
     symlinkSync(readlinkSync(from), to);
     kind = 'symlink';

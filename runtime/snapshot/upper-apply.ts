@@ -80,7 +80,7 @@ export async function upperLinkTarget(upper: string, rel: string, u: UpperApply)
   if (!below || !below.st.isFile()) return undefined;
   const slash = rel.lastIndexOf('/');
   await upperParents(upper, slash < 0 ? '' : rel.slice(0, slash), u);
-  await copyFileContent(below.path, target, below.st.size);
+  await copyFileContent(below.path, target);
   await applyMeta(target, { uid: below.st.uid, gid: below.st.gid, mode: below.st.mode & 0o7777, mtime: below.st.mtime, atime: below.st.atime }, 'other');
   return target;
 }

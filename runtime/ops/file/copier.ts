@@ -130,7 +130,7 @@ export class Copier {
       if (st.nlink > 1n && linked === undefined) this.#inodes.set(st.ino, target);
       if (linked !== undefined) linkSync(linked, target);
       // Created with O_EXCL: never writes through a symlink put there meanwhile.
-      else await copyFileContent(src, target, Number(st.size));
+      else await copyFileContent(src, target);
     } else if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(src), target);
     } else {

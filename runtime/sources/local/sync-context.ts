@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, symlinkSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { copyFileContent, NotRegularFileError } from '../../ops/file/copy-file.js';
 import { LocalSourceError } from './local-error.js';
 import { compareNames } from './local-path.js';
 import { devMajor, devMinor, resolveContextRoot, walkContext } from './walk-context.js';
@@ -30,8 +31,6 @@ export interface SyncResult {
 // source's. It is "the same" within this much (a slack of 1 µs made unchanged files look
 // edited now and then).
 const MTIME_SLACK_NS = 2000n;
-const COPY_CHUNK = 1 << 20;
-const copyBuffer = Buffer.allocUnsafe(COPY_CHUNK);
 // Entries are written with synchronous syscalls: on a context of small files a thread-pool
 // round trip per call cost ~10x the call (a 20,000-file context took 10 s to sync). The event
 // loop gets a turn after this many entries, so progress and cancellation still flow.
@@ -69,30 +68,19 @@ function scanDestination(dest: string, rel = '', out = new Map<string, BigIntSta
   return out;
 }
 
-// Copies a regular file without following a symlink swapped in since the walk: the source
-// is opened O_NOFOLLOW and must still be a regular file, the destination is created O_EXCL.
 // Owner, mode and time are set on the open descriptor (chown first: it clears setuid).
-async function copyFileContent(srcAbs: string, destAbs: string, e: ContextEntry, chown: boolean): Promise<void> {
-  let src: number | undefined;
-  let dst: number | undefined;
+async function copyEntryFile(srcAbs: string, destAbs: string, e: ContextEntry, chown: boolean): Promise<void> {
   try {
-    src = openSync(srcAbs, constants.O_RDONLY | constants.O_NOFOLLOW);
-    if (!fstatSync(src).isFile()) throw new LocalSourceError('local/read-failed', `${e.path} is no longer a regular file`, e.path);
-    dst = openSync(destAbs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    for (let chunk = 0; ; chunk++) {
-      // A large file gives the event loop a turn between chunks.
-      if (chunk > 0) await nextTurn();
-      const n = readSync(src, copyBuffer, 0, COPY_CHUNK, null);
-      if (n === 0) break;
-      let off = 0;
-      while (off < n) off += writeSync(dst, copyBuffer, off, n - off);
-    }
-    if (chown) fchownSync(dst, e.uid, e.gid);
-    fchmodSync(dst, e.mode);
-    futimesSync(dst, seconds(e.mtimeNs), seconds(e.mtimeNs));
-  } finally {
-    if (src !== undefined) closeSync(src);
-    if (dst !== undefined) closeSync(dst);
+    await copyFileContent(srcAbs, destAbs, {
+      beforeClose: (fd) => {
+        if (chown) fchownSync(fd, e.uid, e.gid);
+        fchmodSync(fd, e.mode);
+        futimesSync(fd, seconds(e.mtimeNs), seconds(e.mtimeNs));
+      },
+    });
+  } catch (err) {
+    if (err instanceof NotRegularFileError) throw new LocalSourceError('local/read-failed', `${e.path} is no longer a regular file`, e.path, { cause: err });
+    throw err;
   }
 }
 
@@ -185,7 +173,7 @@ export async function syncContext(root: string, dest: string, options: SyncConte
             (old.mtimeNs > e.mtimeNs ? old.mtimeNs - e.mtimeNs : e.mtimeNs - old.mtimeNs) >= MTIME_SLACK_NS;
           if (fresh) {
             if (old !== undefined) unlinkSync(abs);
-            await copyFileContent(`${base}/${e.path}`, abs, e, chown);
+            await copyEntryFile(`${base}/${e.path}`, abs, e, chown);
             result.written.push(e.path);
             return;
           }
