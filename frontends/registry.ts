@@ -23,6 +23,19 @@ function lazyFrontend(name: string, load: () => Promise<Frontend>): Frontend {
 /** The frontends kiln ships, by the names `--frontend` takes (BuildKit's `dockerfile.v0` too). */
 const builtins = new Map<string, Frontend>([...loaders].map(([name, load]) => [name, lazyFrontend(name === 'dockerfile.v0' ? 'dockerfile' : name, load)]));
 
+/** Loads an ES module kiln did not bundle (a third party's frontend) by URL. */
+export type ModuleImporter = (url: string) => Promise<unknown>;
+
+let importModule: ModuleImporter = (url) => import(url);
+
+/**
+ * Replaces how third-party frontends are imported. kiln's start-up snapshot needs this:
+ * code deserialised from a V8 snapshot has no `import()` of its own (see cli/snapshot-main.ts).
+ */
+export function setModuleImporter(importer: ModuleImporter): void {
+  importModule = importer;
+}
+
 /** The names `--frontend` accepts for the built-in frontends. */
 export function builtinFrontendNames(): readonly string[] {
   return [...builtins.keys()];
@@ -68,7 +81,7 @@ export async function loadFrontend(name?: string): Promise<Frontend> {
   let mod: { default?: unknown; frontend?: unknown };
   const spec = isPath(name) ? pathToFileURL(resolve(name)).href : packageEntry(name);
   try {
-    mod = (await import(spec)) as typeof mod;
+    mod = (await importModule(spec)) as typeof mod;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (!isPath(name) && code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`)) {

@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { KilnError } from '../../compiler/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { rootPaths } from './root.js';
+import { openSqlite } from './sqlite.js';
 
 /** What a ref is: a committed snapshot, or a blob of the content store. */
 export type RefKind = 'snapshot' | 'blob';
@@ -91,7 +92,7 @@ export class StateDb {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      db = openSqlite(path, opts.busyTimeoutMs ?? 10_000);
       db.pragma('journal_mode = WAL');
       // FULL: a committed transaction survives power loss too, not only a killed process.
       db.pragma('synchronous = FULL');
