@@ -139,17 +139,17 @@ const buildkitCached = /^#\d+ CACHED$/gm;
 
 function kilnTool(): Tool {
   // The executable users run: the bundled CLI.
-  const kiln = join(root, 'dist', 'bundle', 'kiln.js');
+  const kiln = join(root, 'dist', 'bundle', 'kiln');
   return {
     name: 'kiln', exportsTree: true, cachedPattern: buildkitCached,
     build: async (_c, ctx, out, state, ms) => {
       // A fresh state dir first gets the base image, untimed, as `docker load` gives Docker's
       // builders theirs (unpacked, like theirs).
       if (!existsSync(join(state, 'state.db'))) {
-        const load = await run(process.execPath, [kiln, 'image', 'load', layout, '--name', baseRef, '--root', state], { timeoutMs: ms });
+        const load = await run(kiln, ['image', 'load', layout, '--name', baseRef, '--root', state], { timeoutMs: ms });
         if (!load.ok) return load;
       }
-      return run(process.execPath, [kiln, 'build', ctx, '--root', state, '--platform', 'linux/amd64', '--progress', 'plain',
+      return run(kiln, ['build', ctx, '--root', state, '--platform', 'linux/amd64', '--progress', 'plain',
         '--output', `type=local,dest=${out}`], { timeoutMs: ms });
     },
   };

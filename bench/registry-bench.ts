@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = existsSync(join(here, 'fixtures')) ? resolve(here, '..') : resolve(here, '..', '..');
-const kiln = join(root, 'dist', 'bundle', 'kiln.js');
+const kiln = join(root, 'dist', 'bundle', 'kiln');
 const layout = join(process.env.KILN_SHARED ?? join(root, '..', 'shared'), 'corpus', 'images', 'busybox-oci');
 const baseRef = 'localhost:5000/busybox:latest';
 const scratch = mkdtempSync(join(process.env.KILN_BENCH_SCRATCH ?? '/dev/shm', 'kiln-registry-bench-'));
@@ -63,7 +63,7 @@ async function startRegistry(): Promise<{ host: string; stop: () => void }> {
 function freshKilnRoot(name: string): string {
   const state = join(tmpdir(), `kiln-registry-bench-${name}-${process.pid}`);
   rmSync(state, { recursive: true, force: true });
-  must(timed(process.execPath, [kiln, 'image', 'load', layout, '--name', baseRef, '--root', state]), 'kiln image load');
+  must(timed(kiln, ['image', 'load', layout, '--name', baseRef, '--root', state]), 'kiln image load');
   return state;
 }
 
@@ -82,9 +82,9 @@ function cacheScenario(fixture: string, host: string): void {
   const dockerfile = readFileSync(join(root, 'bench', 'fixtures', fixture, 'Dockerfile'), 'utf8');
   const ctx = context(`cache-${fixture}`, dockerfile);
   const ref = `${host}/bench/kiln-${fixture}:1`;
-  const cold = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('cold'), '--progress', 'plain', '--cache-to', `type=registry,ref=${ref},mode=max`]);
+  const cold = timed(kiln, ['build', ctx, '--root', freshKilnRoot('cold'), '--progress', 'plain', '--cache-to', `type=registry,ref=${ref},mode=max`]);
   must(cold, `kiln cold build of ${fixture}`);
-  const warm = timed(process.execPath, [kiln, 'build', ctx, '--root', freshKilnRoot('warm'), '--progress', 'plain', '--cache-from', `type=registry,ref=${ref}`, '--output', `type=local,dest=${join(scratch, `out-${fixture}`)}`]);
+  const warm = timed(kiln, ['build', ctx, '--root', freshKilnRoot('warm'), '--progress', 'plain', '--cache-from', `type=registry,ref=${ref}`, '--output', `type=local,dest=${join(scratch, `out-${fixture}`)}`]);
   must(warm, `kiln build of ${fixture} from the registry cache`);
   const ran = (warm.out.match(/^#\d+ \[.*\] RUN /gm) ?? []).length - (warm.out.match(/^#\d+ CACHED$/gm) ?? []).length;
   rows.push(['kiln', `${fixture}: cold + cache export`, fmt(cold.s), '']);
@@ -120,9 +120,9 @@ async function main(): Promise<void> {
     // (2) A 1 GiB layer exported as an OCI tar, the build itself cached first.
     const big = context('big', `FROM ${baseRef}\nRUN head -c ${bigMiB * 1024 * 1024} /dev/urandom > /big\n`);
     const state = freshKilnRoot('big');
-    must(timed(process.execPath, [kiln, 'build', big, '--root', state, '--progress', 'plain']), 'kiln big build');
+    must(timed(kiln, ['build', big, '--root', state, '--progress', 'plain']), 'kiln big build');
     const out = join(scratch, 'big-kiln.tar');
-    const exp = timed(process.execPath, [kiln, 'build', big, '--root', state, '--progress', 'plain', '--output', `type=oci,dest=${out}`], { rss: true });
+    const exp = timed(kiln, ['build', big, '--root', state, '--progress', 'plain', '--output', `type=oci,dest=${out}`], { rss: true });
     must(exp, 'kiln export');
     rows.push(['kiln', `export ${bigMiB} MiB image (oci tar)`, fmt(exp.s), `peak RSS ${((exp.rssKiB ?? 0) / 1024).toFixed(0)} MiB`]);
     rmSync(out, { force: true });

@@ -3,8 +3,9 @@
 // short command's time resolving and loading hundreds of ES modules; one file
 // per command path cuts a no-op build's start-up several times over.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 // string-width (yargs' help layout) builds an Intl.Segmenter and a few Unicode property-of-
 // strings regexps as its module loads: ~40 ms of every command, help or not. The bundle loads
@@ -30,22 +31,92 @@ const lazyStringWidth = {
 // KILN_BUNDLE_OUT=DIR KILN_BUNDLE_MINIFY=0 make a readable bundle elsewhere, for profiling.
 const outdir = process.env.KILN_BUNDLE_OUT ?? 'dist/bundle';
 rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: { kiln: 'dist/cli/kiln.js' },
-  outdir,
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Native addons load their .node files relative to their own package.
-  external: ['better-sqlite3', '@napi-rs/xattr'],
-  // CommonJS dependencies (tar-stream and friends) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);" },
   minify: process.env.KILN_BUNDLE_MINIFY !== '0',
   keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
   plugins: [lazyStringWidth],
+};
+
+// The plain bundle: ES modules, a chunk per lazily imported part.
+await build({
+  ...common,
+  entryPoints: { kiln: 'dist/cli/kiln.js' },
+  outdir,
+  splitting: true,
+  format: 'esm',
+  // Native addons load their .node files relative to their own package.
+  external: ['better-sqlite3', '@napi-rs/xattr'],
+  // CommonJS dependencies (tar-stream and friends) call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);" },
 });
 chmodSync(`${outdir}/kiln.js`, 0o755);
+
+// The start-up snapshot's script: one CommonJS file, as `node --build-snapshot` takes. A
+// snapshot builder's require() knows only Node's built-ins, so the banner sends any other name
+// (the xattr addon, SQLite's .node file) to a real require() made when first needed, at run time.
+await build({
+  ...common,
+  entryPoints: { 'kiln-snapshot': 'dist/cli/snapshot-main.js' },
+  outdir,
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  external: ['@napi-rs/xattr'],
+  define: { 'import.meta.url': '__kilnUrl' },
+  banner: {
+    js: [
+      "var __kilnUrl = require('node:url').pathToFileURL(__filename).href;",
+      "var require = (function (builtin) { var user; return function (id) { return builtin('node:module').isBuiltin(id) ? builtin(id) : (user = user || builtin('node:module').createRequire(__filename))(id); }; })(require);",
+    ].join('\n'),
+  },
+});
+
+writeLauncher(outdir, buildSnapshot(outdir));
+
+/** Makes `kiln.blob` with this node; whether it worked (else kiln runs without a snapshot). */
+function buildSnapshot(dir) {
+  const blob = join(dir, 'kiln.blob');
+  try {
+    // The builder warns that node:module is not verified in snapshots: kiln only calls it at run time.
+    execFileSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', join(dir, 'kiln-snapshot.cjs')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return true;
+  } catch (err) {
+    rmSync(blob, { force: true });
+    process.stderr.write(`bundle: no start-up snapshot (kiln starts without one): ${String(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ')}\n`);
+    return false;
+  }
+}
+
+/**
+ * Writes `kiln`, the executable: Node started from the snapshot when the node on PATH is the
+ * very binary that made it (a snapshot only loads into the Node build that wrote it), else the
+ * plain bundle. KILN_NO_SNAPSHOT=1 forces the plain bundle.
+ */
+function writeLauncher(dir, withSnapshot) {
+  const node = process.execPath;
+  const st = statSync(node);
+  const id = `${st.ino}:${st.size}:${Math.floor(st.mtimeMs / 1000)}`;
+  const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
+  const lines = [
+    '#!/bin/sh',
+    '# kiln\'s executable, written by scripts/bundle.mjs: Node started from kiln\'s start-up snapshot',
+    '# (kiln.blob) when the node on PATH is the binary that made it, else the plain bundle (kiln.js).',
+    'self=$0',
+    '[ -L "$self" ] && self=$(readlink -f -- "$self")',
+    'case $self in */*) ;; *) self=./$self ;; esac',
+    'dir=${self%/*}',
+  ];
+  if (withSnapshot) {
+    lines.push(
+      `if [ -z "\${KILN_NO_SNAPSHOT:-}" ] && [ -r "$dir/kiln.blob" ] && [ "$(command -v node)" = ${q(node)} ] && [ "$(stat -L -c %i:%s:%Y ${q(node)} 2>/dev/null)" = ${q(id)} ]; then`,
+      `  exec ${q(node)} --snapshot-blob "$dir/kiln.blob" -- "$@"`,
+      'fi',
+    );
+  }
+  lines.push('exec node "$dir/kiln.js" "$@"', '');
+  writeFileSync(join(dir, 'kiln'), lines.join('\n'), { mode: 0o755 });
+}

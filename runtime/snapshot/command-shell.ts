@@ -34,7 +34,8 @@ interface Pending {
 export class CommandShell {
   #sh: ChildProcessWithoutNullStreams | undefined;
   #broken = false;
-  readonly #token = `__kiln_done_${randomBytes(8).toString('hex')}`;
+  // Made with the shell, not as the module loads: a start-up snapshot would fix it for every run.
+  #token = '';
   readonly #queue: Pending[] = [];
   #stdout = '';
 
@@ -58,6 +59,7 @@ export class CommandShell {
     if (this.#broken) return undefined;
     if (this.#sh) return this.#sh;
     try {
+      this.#token = `__kiln_done_${randomBytes(8).toString('hex')}`;
       // Its own process group: a Ctrl-C at the terminal stops the build, not the shell its
       // clean-up unmounts through. It exits when kiln does (end of its stdin).
       const sh = spawn('/bin/sh', [], { stdio: 'pipe', detached: true, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });

@@ -23,11 +23,13 @@ export function metaOf(st: Stats, xattrs?: ReadonlyMap<string, Buffer>): FileMet
   return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, mtime: st.mtime, atime: st.atime, xattrs };
 }
 
-const isRoot = process.getuid?.() === 0;
+// Asked when needed, not as the module loads: kiln's start-up snapshot is built by one user and
+// run by others.
+const isRoot = (): boolean => process.getuid?.() === 0;
 
 function tolerable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return !isRoot && (code === 'EPERM' || code === 'EINVAL');
+  return !isRoot() && (code === 'EPERM' || code === 'EINVAL');
 }
 
 /**
@@ -57,7 +59,7 @@ export async function makeNode(path: string, kind: 'char' | 'block' | 'fifo', ma
     else await run('mknod', [path, kind === 'char' ? 'c' : 'b', String(major), String(minor)]);
     return true;
   } catch (err) {
-    if (!isRoot && kind !== 'fifo') return false;
+    if (!isRoot() && kind !== 'fifo') return false;
     throw new KilnError('snapshot/mknod-failed', `cannot create ${kind} node ${path}`, { cause: err });
   }
 }

@@ -16,7 +16,7 @@ describe('examples/tiny-lang', () => {
   });
 
   it('compiles to LLB without kiln knowing the language', async () => {
-    const r = await execa(process.execPath, [kilnBin, 'compile', join(example, 'hello'), '-f', join(example, 'hello', 'app.tiny'), '--frontend', join(example, 'tiny-lang.mjs'), '--format', 'json']);
+    const r = await execa(kilnBin, ['compile', join(example, 'hello'), '-f', join(example, 'hello', 'app.tiny'), '--frontend', join(example, 'tiny-lang.mjs'), '--format', 'json']);
     expect(r.stdout).toContain('"llb.customname":"RUN sh build.sh"');
     expect(r.stdout).toContain('"local.includepattern":"[\\"app/**\\"]"');
   });
@@ -24,7 +24,7 @@ describe('examples/tiny-lang', () => {
   it('reports a mistake in a tiny file as a message', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-tiny-'));
     writeFileSync(join(dir, 'bad.tiny'), 'from: busybox\nsrc: app\nbuild: make\nrun: x\n');
-    const r = await execa(process.execPath, [kilnBin, 'compile', dir, '-f', join(dir, 'bad.tiny'), '--frontend', join(example, 'tiny-lang.mjs')], { reject: false });
+    const r = await execa(kilnBin, ['compile', dir, '-f', join(dir, 'bad.tiny'), '--frontend', join(example, 'tiny-lang.mjs')], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('unknown key "run"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -39,9 +39,9 @@ describe('examples/tiny-lang', () => {
     cpSync(join(repoRoot, 'node_modules', 'yaml'), join(project, 'node_modules', 'yaml'), { recursive: true });
     symlinkSync(repoRoot, join(project, 'node_modules', 'kiln'));
     cpSync(join(example, 'hello'), join(project, 'app'), { recursive: true });
-    const r = await execa(process.execPath, [kilnBin, 'compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-tiny', '--format', 'json'], { cwd: project });
+    const r = await execa(kilnBin, ['compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-tiny', '--format', 'json'], { cwd: project });
     expect(r.stdout).toContain('"llb.customname":"RUN sh build.sh"');
-    const missing = await execa(process.execPath, [kilnBin, 'compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-nope'], { cwd: project, reject: false });
+    const missing = await execa(kilnBin, ['compile', 'app', '-f', 'app/app.tiny', '--frontend', 'kiln-frontend-nope'], { cwd: project, reject: false });
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('unknown frontend "kiln-frontend-nope"');
   });
@@ -50,9 +50,9 @@ describe('examples/tiny-lang', () => {
     const root = mkdtempSync(join(tmpdir(), 'kiln-tiny-root-'));
     const ctx = mkdtempSync(join(tmpdir(), 'kiln-tiny-ctx-'));
     cpSync(join(example, 'hello'), ctx, { recursive: true });
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     const out = join(ctx, 'out');
-    await execa(process.execPath, [kilnBin, 'build', ctx, '-f', join(ctx, 'app.tiny'), '--frontend', join(example, 'tiny-lang.mjs'), '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`]);
+    await execa(kilnBin, ['build', ctx, '-f', join(ctx, 'app.tiny'), '--frontend', join(example, 'tiny-lang.mjs'), '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`]);
     expect(readFileSync(join(out, 'app', 'run'), 'utf8')).toContain('built 1.0');
   }, 120_000);
 });

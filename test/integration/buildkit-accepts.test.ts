@@ -40,7 +40,7 @@ withBuildctl('a real BuildKit accepts kiln LLB', () => {
   (host ? it : it.skip)('buildkitd builds what kiln compile --frontend mockerfile writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-bk-mocker-'));
     writeFileSync(join(dir, 'Mockerfile.yaml'), 'apiVersion: v1alpha1\nimages:\n- name: base\n  from: localhost:5000/busybox:latest\n  env:\n    WHO: mocker\n- name: app\n  parent: base\n  steps:\n  - echo "built by $WHO" > /who\n');
-    const compiled = await execa(process.execPath, [kilnBin, 'compile', dir, '--frontend', 'mockerfile'], { encoding: 'buffer' });
+    const compiled = await execa(kilnBin, ['compile', dir, '--frontend', 'mockerfile'], { encoding: 'buffer' });
     await execa(buildctl!, ['--addr', host!, 'build', '--output', `type=local,dest=${join(dir, 'out')}`], { input: compiled.stdout });
     expect(readFileSync(join(dir, 'out', 'who'), 'utf8')).toBe('built by mocker\n');
   }, 300_000);

@@ -15,7 +15,9 @@ export interface Timestamp {
   readonly nsec: number;
 }
 
-const isRoot = process.getuid?.() === 0;
+// Asked when needed, not as the module loads: kiln's start-up snapshot is built by one user and
+// run by others.
+const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
  * The time an LLB `timestamp` stands for (BuildKit's `timestampToTime`): -1 is "no time given",
@@ -60,7 +62,7 @@ export function applyOwner(path: string, explicit: Owner | undefined, kept?: Own
   try {
     lchownSync(path, owner.uid, owner.gid);
   } catch (err) {
-    if (explicit === undefined && !isRoot && isErrno(err, 'EPERM', 'EINVAL')) return;
+    if (explicit === undefined && !isRoot() && isErrno(err, 'EPERM', 'EINVAL')) return;
     throw err;
   }
 }

@@ -30,7 +30,8 @@ const FORMAT = 'kiln-local-content-v1';
 const SMALL_FILE = 1 << 20;
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
-const smallBuffer = Buffer.allocUnsafe(SMALL_FILE);
+// Allocated on first use: allocated as the module loads, it would be saved in the start-up snapshot.
+let smallBuffer: Buffer | undefined;
 
 // A small file is read with synchronous calls: four async calls per file (open, fstat, read,
 // close) cost far more than the reads themselves on a tree of small files.
@@ -41,10 +42,11 @@ function digestSmallFile(absPath: string): string | undefined {
     if (!st.isFile()) throw new LocalSourceError('local/read-failed', `${absPath} is not a regular file`);
     if (st.size > SMALL_FILE) return undefined;
     const hash = createHash('sha256');
+    const buf = (smallBuffer ??= Buffer.allocUnsafe(SMALL_FILE));
     for (;;) {
-      const n = readSync(fd, smallBuffer, 0, SMALL_FILE, null);
+      const n = readSync(fd, buf, 0, SMALL_FILE, null);
       if (n === 0) break;
-      hash.update(smallBuffer.subarray(0, n));
+      hash.update(buf.subarray(0, n));
     }
     return `sha256:${hash.digest('hex')}`;
   } finally {

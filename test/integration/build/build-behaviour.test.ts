@@ -15,7 +15,7 @@ const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
 interface Ev { kind: string; name?: string; vertex: string; time: number; line?: string }
 
 async function build(dir: string, extra: string[] = [], opts: { reject?: boolean } = {}) {
-  const r = await execa(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'rawjson', ...extra], { reject: opts.reject ?? true });
+  const r = await execa(kiln, ['build', dir, '--root', root, '--progress', 'rawjson', ...extra], { reject: opts.reject ?? true });
   const events = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Ev);
   const ran = events.filter((e) => e.kind === 'started').map((e) => e.name ?? '');
   return { ...r, events, ran, runs: ran.filter((n) => / RUN /.test(n)) };
@@ -32,7 +32,7 @@ function context(files: Record<string, string>): string {
 
 (canRun ? describe : describe.skip)('kiln build', () => {
   beforeAll(async () => {
-    await execa(process.execPath, [kiln, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kiln, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   });
 
   it('reruns only what a change reaches', async () => {
@@ -117,12 +117,12 @@ function context(files: Record<string, string>): string {
     const def = await base.validExitCodes(0, 7).ulimit('nofile', 77, 88)
       .run({ shell: 'ulimit -Sn > /soft; ulimit -Hn > /hard; exit 7' }).root().marshal();
     const out = mkdtempSync(join(tmpdir(), 'kiln-out-'));
-    await execa(process.execPath, [kiln, 'build', '--llb', '-', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { input: Buffer.from(def.marshal()) });
+    await execa(kiln, ['build', '--llb', '-', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { input: Buffer.from(def.marshal()) });
     expect(readFileSync(join(out, 'soft'), 'utf8')).toBe('77\n');
     expect(readFileSync(join(out, 'hard'), 'utf8')).toBe('88\n');
     // The same step without exit code 7 listed fails with it.
     const failing = await base.run({ shell: 'exit 7' }).root().marshal();
-    const r = await execa(process.execPath, [kiln, 'build', '--llb', '-', '--root', root, '--progress', 'plain'], { input: Buffer.from(failing.marshal()), reject: false });
+    const r = await execa(kiln, ['build', '--llb', '-', '--root', root, '--progress', 'plain'], { input: Buffer.from(failing.marshal()), reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('exit code: 7');
   }, 120_000);

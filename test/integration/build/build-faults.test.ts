@@ -15,7 +15,7 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 (canRun ? describe : describe.skip)('killed builds', () => {
   it('leave a root the next build uses as is', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
-    await execa(process.execPath, [kiln, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kiln, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     const dir = mkdtempSync(join(tmpdir(), 'kiln-ctx-'));
     writeFileSync(join(dir, 'f.txt'), 'data\n');
     writeFileSync(join(dir, 'Dockerfile'), [
@@ -28,14 +28,14 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     let seed = 12345;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 20; i++) {
-      const child = execa(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'plain'], { reject: false });
+      const child = execa(kiln, ['build', dir, '--root', root, '--progress', 'plain'], { reject: false });
       // Up to 4 s: some runs die while starting, some mid-step, some after steps finished.
       await sleep(200 + Math.floor(rand() * 3800));
       child.kill('SIGKILL');
       await child;
     }
     const out = join(dir, 'out');
-    const r = await execa(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`]);
+    const r = await execa(kiln, ['build', dir, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`]);
     const events = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string });
     expect(existsSync(join(out, 'three'))).toBe(true);
     expect(events.some((e) => e.kind === 'cached')).toBe(true);
@@ -43,12 +43,12 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 
   it('a Ctrl-C cancels the running step and cleans up before kiln exits', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kiln-root-'));
-    await execa(process.execPath, [kiln, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kiln, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     const dir = mkdtempSync(join(tmpdir(), 'kiln-ctx-'));
     writeFileSync(join(dir, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo started && sleep 30\n');
     // A plain child, as a shell starts it: started through execa, kiln did not show the old
     // fault (killed by its own SIGINT mid-cleanup, mounts left behind).
-    const child = spawn(process.execPath, [kiln, 'build', dir, '--root', root, '--progress', 'rawjson'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(kiln, ['build', dir, '--root', root, '--progress', 'rawjson'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let seen = '';
     child.stderr.on('data', (d: Buffer) => (seen += d.toString()));
     const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig)));

@@ -27,7 +27,7 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
   const work = mkdtempSync(join(tmpdir(), 'kiln-cnb-'));
   const root = join(work, 'root');
   const app = join(work, 'app');
-  const kiln = (...args: string[]) => execa(process.execPath, [kilnBin, ...args, '--root', root], { reject: false });
+  const kiln = (...args: string[]) => execa(kilnBin, [...args, '--root', root], { reject: false });
 
   beforeAll(async () => {
     await kiln('image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest');
@@ -121,7 +121,7 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
     write(join(app, 'run.sh'), 'echo shell-app\n');
     const bad = join(work, 'bad');
     write(join(bad, 'project.toml'), '[io.buildpacks]\nbuilder = "localhost:5000/busybox:latest"\ninclude = ["a"]\nexclude = ["b"]\n[[io.buildpacks.group]]\nuri = "x"\n');
-    const b = await execa(process.execPath, [kilnBin, 'build', bad, '--root', root], { reject: false });
+    const b = await execa(kilnBin, ['build', bad, '--root', root], { reject: false });
     expect(b.exitCode).toBe(1);
     expect(b.stderr).toContain('project.toml:4:1');
     expect(b.stderr).toContain('both include and exclude');
@@ -149,7 +149,7 @@ function buildpack(dir: string, id: string, detect: string, build: string): void
   const buildctl = process.env.KILN_BUILDCTL;
   const host = process.env.BUILDKIT_HOST;
   (buildctl && host ? it : it.skip)('kiln compile --frontend buildpacks writes LLB buildkitd builds', async () => {
-    const compiled = await execa(process.execPath, [kilnBin, 'compile', app, '--frontend', 'buildpacks', '--root', root], { encoding: 'buffer' });
+    const compiled = await execa(kilnBin, ['compile', app, '--frontend', 'buildpacks', '--root', root], { encoding: 'buffer' });
     const out = join(work, 'out-bk');
     const locals = ['static', 'never', 'shell'].flatMap((b) => ['--local', `dockerfile:../buildpacks/${b}=${join(work, 'buildpacks', b)}`]);
     await execa(buildctl!, ['--addr', host!, 'build', '--local', `context=${app}`, ...locals, '--output', `type=local,dest=${out}`], { input: compiled.stdout });

@@ -55,7 +55,7 @@ function steps(stderr: string): { name: string; status: string }[] {
     [root, ctx] = [join(work, 'root'), join(work, 'ctx')];
     const layout = join(work, 'layout');
     const digest = await writeBusyboxStaticLayout(layout);
-    const loaded = await execa(process.execPath, [kilnBin, 'image', 'load', layout, '--name', IMAGE, '--root', root]);
+    const loaded = await execa(kilnBin, ['image', 'load', layout, '--name', IMAGE, '--root', root]);
     expect(loaded.stdout).toContain(digest);
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
@@ -66,7 +66,7 @@ function steps(stderr: string): { name: string; status: string }[] {
 
   let firstSteps: { name: string; status: string }[] = [];
   const build = (dest: string) =>
-    execa(process.execPath, [kilnBin, 'build', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${dest}`, ctx], { reject: false });
+    execa(kilnBin, ['build', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${dest}`, ctx], { reject: false });
 
   it('builds a multi-stage Dockerfile on it and exports the tree', async () => {
     const out = join(work, 'out1');

@@ -24,7 +24,7 @@ function caseCopy(name: string): string {
 }
 
 async function build(args: string[], input?: Buffer): Promise<string[]> {
-  const r = await execa(process.execPath, [kiln, 'build', '--root', root, '--progress', 'plain', '--image-layout', layout, '--platform', 'linux/amd64', '--output', 'type=tar,dest=-', ...args], {
+  const r = await execa(kiln, ['build', '--root', root, '--progress', 'plain', '--image-layout', layout, '--platform', 'linux/amd64', '--output', 'type=tar,dest=-', ...args], {
     encoding: 'buffer', stripFinalNewline: false, ...(input ? { input } : {}),
   });
   return treeOfTar(r.stdout);

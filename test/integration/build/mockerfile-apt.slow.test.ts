@@ -52,14 +52,14 @@ async function debianLayout(): Promise<string> {
 (canRun ? describe : describe.skip)('Mockerfile package installs with apt (slow)', () => {
   it('installs a Debian package into a debootstrapped base', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kiln-apt-root-'));
-    await execa(process.execPath, [kilnBin, 'image', 'load', await debianLayout(), '--name', 'kiln.test/debian:bookworm', '--root', root]);
+    await execa(kilnBin, ['image', 'load', await debianLayout(), '--name', 'kiln.test/debian:bookworm', '--root', root]);
     const ctx = mkdtempSync(join(tmpdir(), 'kiln-apt-ctx-'));
     writeFileSync(join(ctx, 'mocker.yaml'), [
       'apiVersion: v1alpha1', 'images:', '- name: app', '  from: kiln.test/debian:bookworm', '  package:',
       '    repo:', '    - deb http://deb.debian.org/debian bookworm main', '    install:', '    - hello', '  steps:', '  - hello > /greeting', '',
     ].join('\n'));
     const out = join(ctx, 'out');
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { reject: false });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { reject: false });
     expect(r.stderr).toContain('apt-get update');
     expect(r.exitCode).toBe(0);
     expect(readFileSync(join(out, 'greeting'), 'utf8')).toBe('Hello, world!\n');

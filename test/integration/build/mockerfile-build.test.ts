@@ -37,7 +37,7 @@ async function tgz(files: Record<string, string>): Promise<Buffer> {
     files.set('/kubectl', Buffer.from('#!/bin/sh\necho kubectl\n'));
     server = await serveFiles(files);
     base = server.base;
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   }, 30_000);
   afterAll(() => server.close());
 
@@ -77,7 +77,7 @@ images:
   it('builds the last image on its parent, with the externals in place and installed', async () => {
     const ctx = context(mockerfile(sha(files.get('/tool-1.0.tar.gz')!)));
     const out = join(work, 'out');
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { reject: false });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { reject: false });
     expect(r.stderr).not.toContain('ERROR');
     expect(r.exitCode).toBe(0);
     expect(readFileSync(join(out, 'base.txt'), 'utf8')).toBe('hello from base\n');
@@ -87,7 +87,7 @@ images:
     expect(statSync(join(out, 'usr', 'local', 'bin', 'kubectl')).mode & 0o111).not.toBe(0);
     // --target picks another image of the file.
     const baseOut = join(work, 'out-base');
-    await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--target', 'base', '--progress', 'plain', '--output', `type=local,dest=${baseOut}`]);
+    await execa(kilnBin, ['build', ctx, '--root', root, '--target', 'base', '--progress', 'plain', '--output', `type=local,dest=${baseOut}`]);
     expect(existsSync(join(baseOut, 'base.txt'))).toBe(true);
     expect(existsSync(join(baseOut, 'opt', 'tool'))).toBe(false);
   }, 180_000);
@@ -95,7 +95,7 @@ images:
   it('refuses an external whose checksum differs, naming the URL and both digests', async () => {
     const wrong = 'c'.repeat(64);
     const ctx = context(mockerfile(wrong));
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain'], { reject: false });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain'], { reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain(`${base}/tool-1.0.tar.gz`);
     expect(r.stderr).toContain(`sha256:${wrong}`);
@@ -105,7 +105,7 @@ images:
 
   it('reports a schema mistake with the YAML line and column, building nothing', async () => {
     const ctx = context('apiVersion: v1alpha1\nimages:\n- name: x\n  from: localhost:5000/busybox:latest\n  stepz:\n  - true\n');
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root], { reject: false });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Mockerfile.yaml:5:3');
     expect(r.stderr).toContain('unknown key "stepz"');

@@ -13,7 +13,7 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
 (canRun ? describe : describe.skip)('kiln du and kiln prune', () => {
   const work = mkdtempSync(join(tmpdir(), 'kiln-prune-'));
   const root = join(work, 'root');
-  const kiln = (...args: string[]) => execa(process.execPath, [kilnBin, ...args, '--root', root], { reject: false });
+  const kiln = (...args: string[]) => execa(kilnBin, [...args, '--root', root], { reject: false });
   const ctx = join(work, 'ctx');
 
   beforeAll(async () => {

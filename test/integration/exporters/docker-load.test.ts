@@ -26,12 +26,12 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && docke
   it('is loaded by docker load with its name, config and layers', async () => {
     if (!docker) throw new Error(`dockerd did not start (see ${join(work, 'dockerd', 'dockerd.log')})`);
     const root = join(work, 'root');
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     const ctx = join(work, 'ctx');
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo loaded > /hello\nENV KILN=yes\nCMD ["cat", "/hello"]\n');
     const tarFile = join(work, 'image.tar');
-    const built = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=docker,dest=${tarFile},name=kiln.test/loaded:1`], { reject: false });
+    const built = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=docker,dest=${tarFile},name=kiln.test/loaded:1`], { reject: false });
     expect(built.exitCode).toBe(0);
     const load = await execa(docker.client, ['load', '-i', tarFile], { env: docker.env, reject: false });
     expect(load.stderr).toBe('');

@@ -126,12 +126,12 @@ describe('the OCI schema validator', () => {
 
   async function freshRoot(name: string): Promise<string> {
     const root = join(work, name);
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     return root;
   }
 
   function build(root: string, output: string, env: Record<string, string> = {}) {
-    return execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', output], { env });
+    return execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', output], { env });
   }
 
   beforeAll(async () => {

@@ -35,7 +35,7 @@ export default {
 (canRun ? describe : describe.skip)('nested solves through the Gateway', () => {
   const root = mkdtempSync(join(tmpdir(), 'kiln-gw-root-'));
   const dir = mkdtempSync(join(tmpdir(), 'kiln-gw-ctx-'));
-  const kiln = (...args: string[]) => execa(process.execPath, [kilnBin, ...args, '--root', root]);
+  const kiln = (...args: string[]) => execa(kilnBin, [...args, '--root', root]);
 
   beforeAll(async () => {
     await kiln('image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest');
@@ -65,7 +65,7 @@ export default {
 
   it('names a frontend file that does not export one', async () => {
     writeFileSync(join(dir, 'not-a-frontend.mjs'), 'export const x = 1;\n');
-    const r = await execa(process.execPath, [kilnBin, 'build', dir, '-f', join(dir, 'build.probe'), '--frontend', join(dir, 'not-a-frontend.mjs'), '--root', root], { reject: false });
+    const r = await execa(kilnBin, ['build', dir, '-f', join(dir, 'build.probe'), '--frontend', join(dir, 'not-a-frontend.mjs'), '--root', root], { reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('is not a kiln frontend');
     expect(r.stderr).not.toMatch(/\n\s+at /);

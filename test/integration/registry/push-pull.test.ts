@@ -31,7 +31,7 @@ function treeOf(dir: string, rel = ''): string[] {
 (canRun ? describe : describe.skip)('registry push and pull', () => {
   let registry: RegistryServer;
   const work = mkdtempSync(join(tmpdir(), 'kiln-reg-'));
-  const kiln = (root: string, ...args: string[]) => execa(process.execPath, [kilnBin, ...args, '--root', root], { reject: false });
+  const kiln = (root: string, ...args: string[]) => execa(kilnBin, [...args, '--root', root], { reject: false });
 
   beforeAll(async () => {
     registry = await startRegistry();

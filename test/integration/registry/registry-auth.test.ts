@@ -26,11 +26,11 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && exist
     return dir;
   };
   const kiln = (env: { [k: string]: string }, ...args: string[]) =>
-    execa(process.execPath, [kilnBin, ...args, '--root', root], { reject: false, env: { ...process.env, ...env } });
+    execa(kilnBin, [...args, '--root', root], { reject: false, env: { ...process.env, ...env } });
 
   beforeAll(async () => {
     registry = await startRegistry({ users: { kiln: 's3cret' } });
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo private > /private\n');
   }, 30_000);
@@ -47,7 +47,7 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && exist
     const ctx2 = join(work, 'ctx2');
     mkdirSync(ctx2, { recursive: true });
     writeFileSync(join(ctx2, 'Dockerfile'), `FROM ${name}\nRUN cat /private > /seen\n`);
-    const pulled = await execa(process.execPath, [kilnBin, 'build', ctx2, '--root', join(work, 'root-b'), '--progress', 'plain', '--output', `type=local,dest=${join(work, 'out')}`], { reject: false, env: { ...process.env, ...env } });
+    const pulled = await execa(kilnBin, ['build', ctx2, '--root', join(work, 'root-b'), '--progress', 'plain', '--output', `type=local,dest=${join(work, 'out')}`], { reject: false, env: { ...process.env, ...env } });
     expect(pulled.exitCode).toBe(0);
     expect(readFileSync(join(work, 'out', 'seen'), 'utf8')).toBe('private\n');
   }, 120_000);
@@ -80,7 +80,7 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && exist
 
   it('follows the Bearer challenge to the token server with the Docker config credentials', async () => {
     const root = join(work, 'root');
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     const ctx = join(work, 'ctx');
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo tokened > /t\n');
@@ -88,12 +88,12 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc') && exist
     mkdirSync(cfg, { recursive: true });
     writeFileSync(join(cfg, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('kiln:t0ken-pass').toString('base64') } } }));
     const name = `${registry.host}/team/tokened:1`;
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${name},push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: cfg } });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${name},push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: cfg } });
     expect(r.stderr).toContain('exported image');
     expect(r.exitCode).toBe(0);
     expect(tokens.asked).toContain('repository:team/tokened:pull,push');
     // Without credentials the token server refuses, and kiln says so.
-    const denied = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${registry.host}/team/tokened:2,push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: join(work, 'none') } });
+    const denied = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=image,name=${registry.host}/team/tokened:2,push=true`], { reject: false, env: { ...process.env, DOCKER_CONFIG: join(work, 'none') } });
     expect(denied.exitCode).not.toBe(0);
     expect(denied.stderr).toMatch(/token from .*: 401/);
   }, 120_000);

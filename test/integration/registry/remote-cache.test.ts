@@ -23,13 +23,13 @@ interface Ev { kind: string; name?: string }
 
   async function freshRoot(): Promise<string> {
     const root = join(work, `root-${n++}`);
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
     return root;
   }
 
   async function build(root: string, ...extra: string[]) {
     const out = join(work, `out-${n++}`);
-    const r = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`, ...extra], { reject: false });
+    const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`, ...extra], { reject: false });
     const events = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Ev);
     const runs = events.filter((e) => e.kind === 'started' && / RUN /.test(e.name ?? '')).map((e) => e.name);
     return { ...r, out, runs, events };
@@ -80,7 +80,7 @@ interface Ev { kind: string; name?: string }
   it('type=inline: the pushed image carries the cache; a fresh root builds from it without running a step', async () => {
     const image = `${registry.host}/kiln/inline:1`;
     const root = await freshRoot();
-    const pushed = await execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', '--cache-to', 'type=inline', '--output', `type=image,name=${image},push=true`], { reject: false });
+    const pushed = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--cache-to', 'type=inline', '--output', `type=image,name=${image},push=true`], { reject: false });
     expect(pushed.exitCode).toBe(0);
     const first = await build(root);
     const second = await build(await freshRoot(), '--cache-from', `type=registry,ref=${image}`);

@@ -47,12 +47,12 @@ async function freePort(): Promise<number> {
       if ((await execa('git', ['ls-remote', remote], { reject: false })).exitCode === 0) break;
       await sleep(100);
     }
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   }, 60_000);
   afterAll(() => daemon?.kill());
 
   const ctx = mkdtempSync(join(work, 'ctx-'));
-  const build = (out: string) => execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`], { reject: false });
+  const build = (out: string) => execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'rawjson', '--output', `type=local,dest=${out}`], { reject: false });
   const started = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kind: string; name?: string })
     .filter((e) => e.kind === 'started' && / ADD /.test(e.name ?? '')).map((e) => e.name!);
 

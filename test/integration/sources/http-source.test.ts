@@ -23,14 +23,14 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
   beforeAll(async () => {
     server = await serveFiles(new Map([['/tool.txt', body]]));
     base = server.base;
-    await execa(process.execPath, [kilnBin, 'image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
+    await execa(kilnBin, ['image', 'load', join(corpusDir('images'), 'busybox-oci'), '--name', 'localhost:5000/busybox:latest', '--root', root]);
   }, 30_000);
   afterAll(() => server.close());
 
   const build = (dockerfile: string, out?: string) => {
     const ctx = mkdtempSync(join(work, 'ctx-'));
     writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
-    return execa(process.execPath, [kilnBin, 'build', ctx, '--root', root, '--progress', 'plain', ...(out ? ['--output', `type=local,dest=${out}`] : [])], { reject: false });
+    return execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', ...(out ? ['--output', `type=local,dest=${out}`] : [])], { reject: false });
   };
 
   it('downloads, verifies and caches by checksum', async () => {

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { corpusDir, repoRoot } from '../support/corpus.js';
+import { kilnBin } from '../support/kiln-cli.js';
+
+// dist/bundle/kiln, the executable: Node started from kiln's start-up snapshot (kiln.blob, made
+// by `npm run compile` with this node), or the plain bundle when the snapshot cannot be used.
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Runs the launcher under `sh -x`, whose trace shows which Node command it chose. */
+function traced(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync('/bin/sh', ['-x', bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const exec = r.stderr.split('\n').find((l) => l.startsWith('+ exec ')) ?? '';
+  return { code: r.status, stdout: r.stdout, exec };
+}
+
+describe('the kiln executable', () => {
+  it('starts from the start-up snapshot made by this node', () => {
+    expect(existsSync(join(repoRoot, 'dist/bundle/kiln.blob'))).toBe(true);
+    const r = traced(kilnBin, ['--version']);
+    expect(r.exec).toContain(`${process.execPath} --snapshot-blob`);
+    expect(r.exec).toContain('kiln.blob -- --version');
+    expect(r.stdout.trim()).toBe(version);
+    expect(r.code).toBe(0);
+  });
+
+  it('runs the plain bundle when KILN_NO_SNAPSHOT is set, with the same results', () => {
+    const plain = traced(kilnBin, ['--version'], { KILN_NO_SNAPSHOT: '1' });
+    expect(plain.exec).toMatch(/kiln\.js --version$/);
+    expect(plain.stdout.trim()).toBe(version);
+    const cases = corpusDir('dockerfile-to-llb');
+    for (const name of readdirSync(cases).filter((d) => !d.includes('.')).slice(0, 6)) {
+      const args = ['compile', join(cases, name), '--format', 'json'];
+      const fromSnapshot = spawnSync(kilnBin, args, { encoding: 'utf8' });
+      const fromBundle = spawnSync(kilnBin, args, { encoding: 'utf8', env: { ...process.env, KILN_NO_SNAPSHOT: '1' } });
+      expect(fromSnapshot.stderr).toBe(fromBundle.stderr);
+      expect(fromSnapshot.stdout).toBe(fromBundle.stdout);
+      expect(fromSnapshot.status).toBe(fromBundle.status);
+    }
+  });
+
+  it('finds its files through a symlink, as npm link and npm bin make one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-bin-'));
+    try {
+      symlinkSync(kilnBin, join(dir, 'kiln'));
+      const r = traced(join(dir, 'kiln'), ['--version']);
+      expect(r.exec).toContain(join(repoRoot, 'dist/bundle/kiln.blob'));
+      expect(r.stdout.trim()).toBe(version);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a user error the same way from the snapshot, without a stack trace', () => {
+    const r = spawnSync(kilnBin, ['build', '--bogus'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('kiln: Unknown argument: bogus');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
