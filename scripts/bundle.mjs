@@ -28,6 +28,17 @@ const lazyStringWidth = {
   },
 };
 
+// In the snapshot's CommonJS file an import() of an external package would stay an import(),
+// which code deserialised from a snapshot cannot run: the xattr addon is loaded by require().
+const requireNativeAddon = {
+  name: 'require-native-addon',
+  setup(b) {
+    b.onResolve({ filter: /^@napi-rs\/xattr$/ }, (args) =>
+      args.namespace === 'native' ? { path: args.path, external: true } : { path: args.path, namespace: 'native' });
+    b.onLoad({ filter: /.*/, namespace: 'native' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 // KILN_BUNDLE_OUT=DIR KILN_BUNDLE_MINIFY=0 make a readable bundle elsewhere, for profiling.
 const outdir = process.env.KILN_BUNDLE_OUT ?? 'dist/bundle';
 rmSync(outdir, { recursive: true, force: true });
@@ -65,7 +76,7 @@ await build({
   outdir,
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  external: ['@napi-rs/xattr'],
+  plugins: [...common.plugins, requireNativeAddon],
   define: { 'import.meta.url': '__kilnUrl' },
   banner: {
     js: [
