@@ -42,6 +42,8 @@ export interface ExportContext {
   readonly extraConfig?: BuildImageOptions['extraConfig'];
   /** The unpacked layers' blobs, so an image reuses its base image's layers. */
   readonly layerBlobs?: LayerBlobIndex;
+  /** The state root, where local exports are recorded (an unchanged one is not copied again). */
+  readonly root?: string;
 }
 
 // A docker-save image's layer types, as the OCI types of the same bytes.
@@ -73,9 +75,12 @@ export async function exportResult(output: ReadonlyMap<string, string>, x: Expor
   // loads the tar and image code.
   if (type === 'local') {
     const { exportLocal } = await import('../../runtime/exporters/local-exporter.js');
+    const { exportRecordFile } = await import('../../runtime/exporters/export-record.js');
+    const to = resolve(dest);
+    const record = x.root === undefined ? undefined : { file: exportRecordFile(x.root, to), result: x.ref.id };
     // Layer by layer rather than through a mounted view: the two mount(8) processes cost more
     // than re-copying the few files an upper layer overwrites.
-    await exportLocal({ layers: await x.snapshotter.layers(x.ref.id) }, resolve(dest), x.signal);
+    await exportLocal({ layers: await x.snapshotter.layers(x.ref.id) }, to, { signal: x.signal, ...(record ? { record } : {}) });
     return;
   }
   if (type === 'tar') {

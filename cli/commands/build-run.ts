@@ -200,7 +200,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     if (output) {
       const finalKey = results.find((r) => r.refs.some((x) => x.id === ref.id))?.key;
       const inline = caches.to.some((t) => t.location.type === 'inline') && finalKey ? { extraConfig: inlineCache(finalKey) } : {};
-      await exportResult(output, { ref, snapshotter, content, registry, platform, layerBlobs, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
+      await exportResult(output, { ref, snapshotter, content, registry, platform, layerBlobs, root, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
     }
     progress.close();
   } catch (err) {

@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { copyTree } from '../snapshot/copy-tree.js';
+import { forgetExport, recordExport, unchangedSinceExport } from './export-record.js';
+import type { ExportRecordRef } from './export-record.js';
+
+/** Options of {@link exportLocal}. */
+export interface ExportLocalOptions {
+  readonly signal?: AbortSignal;
+  /** Skip the copy when `dest` holds this result exactly as recorded, and record the new tree (see export-record.ts). */
+  readonly record?: ExportRecordRef;
+}
 
 /**
  * Writes a result's tree to a local directory (`--output type=local`): a plain directory, or a
@@ -9,17 +19,25 @@ import { copyTree } from '../snapshot/copy-tree.js';
  * opaque directories honoured). The tree is built beside the destination and swapped in with
  * renames, so a failed or killed export leaves the old directory (or none), never half a tree.
  */
-export async function exportLocal(src: string | { readonly layers: readonly string[] }, dest: string, signal?: AbortSignal): Promise<void> {
+export async function exportLocal(src: string | { readonly layers: readonly string[] }, dest: string, opts: ExportLocalOptions = {}): Promise<void> {
+  const { signal, record } = opts;
+  if (record) {
+    if (unchangedSinceExport(record, dest)) return;
+    forgetExport(record);
+  }
   const parent = dirname(dest);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
   try {
     if (typeof src === 'string') await copyTree(src, tmp, signal ? { signal } : {});
     else for (const layer of src.layers) await copyTree(layer, tmp, { overlay: true, ...(signal ? { signal } : {}) });
+    const ino = lstatSync(tmp, { bigint: true }).ino;
     const old = await stat(dest).then(() => `${tmp}.old`, () => undefined);
     if (old) await rename(dest, old);
     await rename(tmp, dest);
     if (old) await rm(old, { recursive: true, force: true });
+    // Without a record the next export only copies again.
+    if (record) await recordExport(record, dest, ino, signal).catch(() => forgetExport(record));
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
