@@ -14,6 +14,14 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** While a helper process works for kiln, it keeps the event loop alive; idle, it must not. */
+export function holdProcess(child: ChildProcessWithoutNullStreams, busy: boolean): void {
+  for (const h of [child, child.stdin, child.stdout, child.stderr] as unknown as { ref?: () => void; unref?: () => void }[]) {
+    if (busy) h.ref?.();
+    else h.unref?.();
+  }
+}
+
 interface Pending {
   readonly cmd: string;
   readonly args: readonly string[];
@@ -49,7 +57,7 @@ export class CommandShell {
       const p: Pending = { cmd, args, cwd, line, resolve };
       this.#queue.push(p);
       if (this.#queue.length === 1) {
-        this.#hold(true);
+        holdProcess(sh, true);
         sh.stdin.write(line);
       }
     });
@@ -69,21 +77,11 @@ export class CommandShell {
       sh.on('error', () => this.#fail());
       sh.on('exit', () => this.#fail());
       this.#sh = sh;
-      this.#hold(false);
+      holdProcess(sh, false);
       return sh;
     } catch {
       this.#broken = true;
       return undefined;
-    }
-  }
-
-  /** While a command runs, the shell keeps kiln's event loop alive; idle, it must not. */
-  #hold(busy: boolean): void {
-    const sh = this.#sh;
-    if (!sh) return;
-    for (const h of [sh, sh.stdin, sh.stdout, sh.stderr] as unknown as { ref?: () => void; unref?: () => void }[]) {
-      if (busy) h.ref?.();
-      else h.unref?.();
     }
   }
 
@@ -101,7 +99,7 @@ export class CommandShell {
       if (p) p.resolve({ exitCode: Number.isInteger(code) ? code : 1, output });
       const next = this.#queue[0];
       if (next) this.#sh?.stdin.write(next.line);
-      else this.#hold(false);
+      else if (this.#sh) holdProcess(this.#sh, false);
     }
   }
 

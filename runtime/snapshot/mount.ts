@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnError } from '../../compiler/index.js';
 import { runCommand } from './command-shell.js';
+import { MNT_DETACH, MS_RDONLY, mountSyscalls } from './mount-syscalls.js';
 
 /**
  * The kernel copies legacy mount(2) data into one page and fails beyond it.
@@ -19,7 +20,7 @@ export interface OverlayMount {
   readonly lowers: readonly string[];
   readonly upper?: string;
   readonly work?: string;
-  /** The directory mount(8) runs in; relative layer paths are resolved from it by the kernel. */
+  /** The directory the mount is made from; the kernel resolves relative layer paths from it. */
   readonly cwd: string;
 }
 
@@ -35,13 +36,27 @@ export function overlayOptions(m: OverlayMount): string {
   return opts.join(',');
 }
 
-/** Mounts an overlay at `target` (absolute) with mount(8); read-only when there is no upper. */
+/**
+ * Mounts an overlay at `target` (absolute); read-only when there is no upper. The call is made by
+ * kiln's mount helper (see mount-syscalls.ts), or by mount(8) where there is none.
+ */
 export async function mountOverlay(target: string, m: OverlayMount): Promise<void> {
   const data = overlayOptions(m);
   if (data.length > MOUNT_DATA_LIMIT) throw new KilnError('snapshot/mount-data-too-long', `overlay mount data for ${target} is ${data.length} bytes (limit ${MOUNT_DATA_LIMIT})`);
-  const args = ['-t', 'overlay', 'overlay', '-o', m.upper === undefined ? `ro,${data}` : data, target];
-  const r = await runCommand('mount', args, m.cwd);
+  const readonly = m.upper === undefined;
+  const direct = await mountSyscalls().mount(m.cwd, 'overlay', target, 'overlay', readonly ? MS_RDONLY : 0, data);
+  if (direct?.errno === 0) return;
+  if (direct) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${direct.message}`);
+  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', readonly ? `ro,${data}` : data, target], m.cwd);
   if (r.exitCode !== 0) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.output.trim() || `exit ${String(r.exitCode)}`}`);
+}
+
+/** One unmount attempt: whether it worked, and what failed. */
+async function umountOnce(target: string, lazy: boolean): Promise<{ ok: boolean; message: string }> {
+  const direct = await mountSyscalls().umount(target, lazy ? MNT_DETACH : 0);
+  if (direct) return { ok: direct.errno === 0, message: direct.message };
+  const r = await runCommand('umount', lazy ? ['-l', target] : [target]);
+  return { ok: r.exitCode === 0, message: r.output.trim() };
 }
 
 /**
@@ -51,14 +66,14 @@ export async function mountOverlay(target: string, m: OverlayMount): Promise<voi
 export async function unmount(target: string): Promise<void> {
   let last = '';
   for (let attempt = 0; attempt < 10; attempt++) {
-    const r = await runCommand('umount', [target]);
-    if (r.exitCode === 0) return;
-    last = r.output.trim();
+    const r = await umountOnce(target, false);
+    if (r.ok) return;
+    last = r.message;
     if (!(await isMountPoint(target))) return;
     await sleep(20 * (attempt + 1));
   }
-  const lazy = await runCommand('umount', ['-l', target]);
-  if (lazy.exitCode !== 0 && (await isMountPoint(target))) throw new KilnError('snapshot/unmount-failed', `umount ${target} failed: ${last || lazy.output.trim()}`);
+  const lazy = await umountOnce(target, true);
+  if (!lazy.ok && (await isMountPoint(target))) throw new KilnError('snapshot/unmount-failed', `umount ${target} failed: ${last || lazy.message}`);
 }
 
 /** Decodes the octal escapes (`\040`) of a /proc/self/mountinfo field. */

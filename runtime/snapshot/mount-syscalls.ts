@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { holdProcess } from './command-shell.js';
+
+/** How a mount(2) or umount2(2) call ended: errno 0 for success. */
+export interface SyscallResult {
+  readonly errno: number;
+  readonly message: string;
+}
+
+/** mount(2) flag: read-only. */
+export const MS_RDONLY = 1;
+/** umount2(2) flag: detach now, clean up when no longer busy (`umount -l`). */
+export const MNT_DETACH = 2;
+
+// [mount, umount2] system call numbers, by Node's name for the architecture.
+const SYSCALLS: Readonly<Record<string, readonly [number, number]>> = {
+  x64: [165, 166],
+  arm64: [40, 39],
+  riscv64: [40, 39],
+  arm: [21, 52],
+  ia32: [21, 52],
+};
+
+// Reads one request a line (hex-encoded fields: the call, then its arguments), makes the call
+// and answers "<errno> <message>". Strings go to syscall() as pointers, numbers as integers.
+const SCRIPT = String.raw`
+$| = 1;
+my ($mount, $umount) = @ARGV;
+while (defined(my $line = <STDIN>)) {
+  chomp $line;
+  my ($op, @a) = map { pack('H*', $_) } split(/ /, $line, -1);
+  my $r = -1;
+  $! = 22;
+  if ($op eq 'mount') {
+    my ($cwd, $src, $dst, $type, $flags, $data) = @a;
+    $r = syscall($mount, $src, $dst, $type, $flags + 0, $data) if chdir($cwd);
+  } elsif ($op eq 'umount') {
+    my ($dst, $flags) = @a;
+    $r = syscall($umount, $dst, $flags + 0);
+  }
+  my $errno = $r == -1 ? $! + 0 : 0;
+  print $errno, ' ', ($errno ? "$!" : ''), "\n";
+}
+`;
+
+interface Pending {
+  readonly line: string;
+  readonly resolve: (r: SyscallResult | undefined) => void;
+}
+
+/**
+ * mount(2) and umount2(2) for kiln's snapshots, made by one long-lived Perl process.
+ *
+ * Why: starting a process costs ~4 ms on a small VM, more than the mount itself, and a build
+ * mounts and unmounts a few times per step (a COPY up to four). Node has no mount call; Perl,
+ * which every Debian system has (perl-base is essential), can make any system call, so one
+ * helper makes them all without a process per call. Calls run one at a time, in order. The
+ * helper starts on first use, never keeps kiln alive, and is in its own process group (a Ctrl-C
+ * stops the build, not the clean-up's unmounts). Where there is no Perl, or no known call
+ * numbers for the architecture, or the helper dies, calls answer `undefined` and the caller
+ * uses mount(8) instead.
+ */
+export class MountSyscalls {
+  #proc: ChildProcessWithoutNullStreams | undefined;
+  #broken = false;
+  readonly #queue: Pending[] = [];
+  #stdout = '';
+
+  /** mount(2) run in `cwd` (relative paths in `data` resolve from it). */
+  mount(cwd: string, source: string, target: string, type: string, flags: number, data: string): Promise<SyscallResult | undefined> {
+    return this.#call(['mount', cwd, source, target, type, String(flags), data]);
+  }
+
+  /** umount2(2). */
+  umount(target: string, flags = 0): Promise<SyscallResult | undefined> {
+    return this.#call(['umount', target, String(flags)]);
+  }
+
+  #call(fields: readonly string[]): Promise<SyscallResult | undefined> {
+    const proc = this.#start();
+    if (!proc) return Promise.resolve(undefined);
+    const line = `${fields.map((f) => Buffer.from(f).toString('hex')).join(' ')}\n`;
+    return new Promise((resolve) => {
+      this.#queue.push({ line, resolve });
+      if (this.#queue.length === 1) {
+        holdProcess(proc, true);
+        proc.stdin.write(line);
+      }
+    });
+  }
+
+  #start(): ChildProcessWithoutNullStreams | undefined {
+    if (this.#broken) return undefined;
+    if (this.#proc) return this.#proc;
+    const calls = SYSCALLS[process.arch];
+    if (!calls || !existsSync('/usr/bin/perl')) {
+      this.#broken = true;
+      return undefined;
+    }
+    try {
+      const proc = spawn('/usr/bin/perl', ['-e', SCRIPT, String(calls[0]), String(calls[1])], { stdio: 'pipe', detached: true, env: { LC_ALL: 'C' } });
+      proc.stdout.setEncoding('utf8');
+      proc.stdout.on('data', (chunk: string) => this.#read(chunk));
+      proc.stdin.on('error', () => this.#fail());
+      proc.on('error', () => this.#fail());
+      proc.on('exit', () => this.#fail());
+      this.#proc = proc;
+      holdProcess(proc, false);
+      return proc;
+    } catch {
+      this.#broken = true;
+      return undefined;
+    }
+  }
+
+  #read(chunk: string): void {
+    this.#stdout += chunk;
+    for (let end = this.#stdout.indexOf('\n'); end >= 0; end = this.#stdout.indexOf('\n')) {
+      const answer = this.#stdout.slice(0, end);
+      this.#stdout = this.#stdout.slice(end + 1);
+      const space = answer.indexOf(' ');
+      const errno = Number(answer.slice(0, space));
+      this.#queue.shift()?.resolve({ errno: Number.isInteger(errno) ? errno : -1, message: answer.slice(space + 1) });
+      const next = this.#queue[0];
+      if (next) this.#proc?.stdin.write(next.line);
+      else if (this.#proc) holdProcess(this.#proc, false);
+    }
+  }
+
+  /**
+   * The helper is gone: the call it was making fails (it may or may not have been made), the
+   * waiting ones and every later one answer `undefined`, so their callers use mount(8).
+   */
+  #fail(): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    this.#proc = undefined;
+    const [running, ...waiting] = this.#queue.splice(0);
+    running?.resolve({ errno: -1, message: 'kiln\'s mount helper exited during the call' });
+    for (const p of waiting) p.resolve(undefined);
+  }
+}
+
+const shared = new MountSyscalls();
+
+/** kiln's shared helper (see {@link MountSyscalls}). */
+export function mountSyscalls(): MountSyscalls {
+  return shared;
+}
