@@ -90,6 +90,11 @@ async function warmUp(): Promise<void> {
     process.stdout.write = (() => true) as typeof process.stdout.write;
     const code = await main(['compile', dir, '--format', 'json', '--platform', 'linux/amd64']);
     if (code !== 0) throw new Error(`the snapshot's warm-up compile failed (exit ${code})`);
+    // execa's ~100 modules, evaluated now rather than on a build's first RUN (~20 ms of it).
+    // Two things of its own are fixed at this point: the process.stdin/stdout/stderr objects it
+    // compares stdio options with (kiln never passes those, 'inherit' or fd numbers to execa: a
+    // test holds it to that), and its verbose mode's colours and symbols (kiln never turns it on).
+    await import('execa');
   } finally {
     process.stdout.write = write;
     rmSync(dir, { recursive: true, force: true });

@@ -60,3 +60,15 @@ describe('the kiln executable', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('code in the start-up snapshot', () => {
+  // execa is evaluated into the snapshot (cli/snapshot-main.ts), holding the build process's
+  // standard streams; a call that passed them, 'inherit' or verbose output would misbehave.
+  it('passes execa no standard streams, inherit or verbose option', () => {
+    const dirs = ['cli', 'runtime', 'frontends', 'compiler'].map((d) => join(repoRoot, d));
+    const files = dirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(d, f)));
+    const users = files.filter((f) => !f.endsWith('snapshot-main.ts') && readFileSync(f, 'utf8').includes("'execa'"));
+    expect(users.length).toBeGreaterThan(3);
+    for (const f of users) expect([f, readFileSync(f, 'utf8').match(/'inherit'|verbose|process\.std(in|out|err)/g)]).toEqual([f, null]);
+  });
+});
