@@ -151,7 +151,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     const platform = prepared?.request.platform ?? llb.hostPlatform();
     const layerBlobs = new LayerBlobIndex(root);
     const worker = new Worker({
-      snapshotter, stateDir: join(root, 'run'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache, layerBlobs,
+      snapshotter, stateDir: join(root, 'run'), statCacheDir: join(root, 'local-stat'), cacheMountsDir: join(root, 'cache-mounts'), locals, secrets, ssh, images, platform, layers: localCache, layerBlobs,
     });
     const results: BuildResults['all'] = [];
     const solver = new Solver({

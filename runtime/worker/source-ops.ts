@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { KilnError, formatImageRef, parseImageRef } from '../../compiler/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import { checksumContext, localWalkOptions, syncContext } from '../sources/local/index.js';
@@ -16,15 +16,18 @@ export function localSource(v: Vertex, w: WorkerContext): Operation {
     return d;
   };
   const walk = localWalkOptions(attrs);
+  // This directory, as this source reads it (same name, filters and client).
+  const identity = () => createHash('sha256').update(JSON.stringify([name, dir(), attrs])).digest('hex');
   return {
     async contentKey(signal) {
-      return `local:${await checksumContext(dir(), walk, { signal })}`;
+      // Only files whose size, times or inode changed since the last build are read again.
+      const statCachePath = w.statCacheDir === undefined ? undefined : join(w.statCacheDir, `${identity()}.json`);
+      return `local:${await checksumContext(dir(), walk, { signal, ...(statCachePath ? { statCachePath } : {}) })}`;
     },
     async exec() {
       // Incremental, as BuildKit's shared local refs: the new snapshot stacks on the last one
-      // this directory (same name, filters and client) synced into, so a one-file edit writes
-      // one file, not the whole context again.
-      const lastKey = `local-last:${createHash('sha256').update(JSON.stringify([name, dir(), attrs])).digest('hex')}`;
+      // this directory synced into, so a one-file edit writes one file, not the whole context again.
+      const lastKey = `local-last:${identity()}`;
       const last = w.layers ? (await w.layers.load(lastKey))?.[0]?.id : undefined;
       const active = await w.snapshotter.prepare(last ? [last] : []);
       let id: string;

@@ -8,6 +8,8 @@ export interface WorkerContext {
   readonly snapshotter: Snapshotter;
   /** Scratch space for container bundles and generated files. */
   readonly stateDir: string;
+  /** Where local sources remember their files' digests between builds (optional: read every file). */
+  readonly statCacheDir?: string;
   /** Where persistent cache mounts live. */
   readonly cacheMountsDir: string;
   /** `--local NAME=DIR`: the directories `local://NAME` sources read. */

@@ -15,6 +15,12 @@ export interface ChecksumOptions {
   readonly statCachePath?: string;
   /** Reads one file's content digest (`sha256:…`); replaceable to count or fake reads. */
   readonly digestFile?: (absPath: string, signal?: AbortSignal) => Promise<string>;
+  /**
+   * A file whose ctime is less than this many ms before the pass is read again next time rather
+   * than remembered (default 2000): a change in the clock tick it was read in could leave its
+   * size, times and inode as they were.
+   */
+  readonly racyWindowMs?: number;
   /** Files read at once (default 16). */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -76,6 +82,9 @@ export async function digestFileContent(absPath: string, signal?: AbortSignal): 
   }
 }
 
+/** How recent a change may be for a digest to be remembered (see racyWindowMs). */
+const RACY_MS = 2_000;
+
 /** Content digests of the regular files among `entries`, from the cache or read (bounded concurrency). */
 async function fileDigests(base: string, entries: readonly ContextEntry[], cache: StatCache, options: ChecksumOptions): Promise<Map<string, string>> {
   const digestFile = options.digestFile ?? digestFileContent;
@@ -89,6 +98,7 @@ async function fileDigests(base: string, entries: readonly ContextEntry[], cache
     if (cached !== undefined) out.set(e.path, cached);
     else todo.push(e);
   }
+  const trustedBefore = BigInt(Date.now() - (options.racyWindowMs ?? RACY_MS)) * 1_000_000n;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
@@ -106,7 +116,7 @@ async function fileDigests(base: string, entries: readonly ContextEntry[], cache
         byInode.set(key, p);
       }
       const digest = await p;
-      cache.record(e, digest);
+      if (e.ctimeNs < trustedBefore) cache.record(e, digest);
       out.set(e.path, digest);
     }
   };

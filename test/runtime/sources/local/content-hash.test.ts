@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksumContext, checksumPaths, digestFileContent } from '../../../../runtime/sources/local/index.js';
 import type { ChecksumOptions } from '../../../../runtime/sources/local/index.js';
@@ -21,7 +21,7 @@ beforeEach(() => {
 afterEach(() => tmp.cleanup());
 
 /** Options whose file reads are counted, by path relative to `ctx`. */
-function counting(extra: ChecksumOptions = {}): { options: ChecksumOptions; reads: string[] } {
+function countingReads(extra: ChecksumOptions = {}): { options: ChecksumOptions; reads: string[] } {
   const reads: string[] = [];
   const options: ChecksumOptions = {
     ...extra,
@@ -70,6 +70,8 @@ describe('checksumContext', () => {
 
   test('with a stat cache, reads only files that changed since the last run', async () => {
     const cachePath = join(tmp.dir, 'state', 'ctx.json');
+    // The files were just written: trusted here only because the racy window is off.
+    const counting = (o: ChecksumOptions = {}) => countingReads({ racyWindowMs: 0, ...o });
     const first = counting({ statCachePath: cachePath });
     const h1 = await checksumContext(ctx, {}, first.options);
     expect(first.reads.sort()).toEqual(['Dockerfile', 'docs/guide.md', 'src/a.ts', 'src/b.ts', 'src/c.js']);
@@ -94,8 +96,22 @@ describe('checksumContext', () => {
     expect(fourth.reads).toHaveLength(5);
   });
 
+  test('does not remember a file changed just before it was read: the next run reads it again', async () => {
+    const cachePath = join(tmp.dir, 'state', 'racy.json');
+    const first = countingReads({ statCachePath: cachePath });
+    const h1 = await checksumContext(ctx, {}, first.options);
+    expect(first.reads).toHaveLength(5);
+    // Same size, mtime put back: on a coarse file clock even ctime could stay the same.
+    const st = statSync(join(ctx, 'src/a.ts'));
+    writeFileSync(join(ctx, 'src/a.ts'), 'export const a = 9;\n');
+    utimesSync(join(ctx, 'src/a.ts'), st.atime, st.mtime);
+    const second = countingReads({ statCachePath: cachePath });
+    expect(await checksumContext(ctx, {}, second.options)).not.toBe(h1);
+    expect(second.reads).toHaveLength(5);
+  });
+
   test('reads only what the walk sends, never through a symlink', async () => {
-    const { options, reads } = counting();
+    const { options, reads } = countingReads();
     await checksumContext(ctx, { followPaths: ['link'] }, options);
     expect(reads).toEqual(['src/a.ts']);
   });
@@ -125,7 +141,7 @@ describe('checksumPaths', () => {
   });
 
   test('does not read unselected files and follows a selected symlink inside the tree', async () => {
-    const { options, reads } = counting();
+    const { options, reads } = countingReads();
     const h = await checksumPaths(ctx, ['link'], options);
     expect(reads).toEqual(['src/a.ts']);
     writeFileSync(join(ctx, 'src/a.ts'), 'changed through the link');
@@ -153,7 +169,7 @@ test('a 20,000-file tree hashes (timing printed)', async () => {
   }
   const cachePath = join(tmp.dir, 'big.json');
   let t = performance.now();
-  const cold = await checksumContext(big, {}, { statCachePath: cachePath });
+  const cold = await checksumContext(big, {}, { statCachePath: cachePath, racyWindowMs: 0 });
   const coldMs = performance.now() - t;
   t = performance.now();
   const warm = await checksumContext(big, {}, { statCachePath: cachePath });
