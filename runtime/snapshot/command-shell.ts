@@ -22,6 +22,26 @@ export function holdProcess(child: ChildProcessWithoutNullStreams, busy: boolean
   }
 }
 
+/**
+ * Starts a long-lived helper (the command shell, the mount helper): in its own process group,
+ * so a Ctrl-C at the terminal stops the build and not the helper its clean-up runs through;
+ * exiting when kiln does (end of its stdin); idle until asked. Undefined when it cannot start.
+ */
+export function startHelper(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, onOutput: (chunk: string) => void, onGone: () => void): ChildProcessWithoutNullStreams | undefined {
+  try {
+    const child = spawn(cmd, args, { stdio: 'pipe', detached: true, env });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', onOutput);
+    child.stdin.on('error', onGone);
+    child.on('error', onGone);
+    child.on('exit', onGone);
+    holdProcess(child, false);
+    return child;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Pending {
   readonly cmd: string;
   readonly args: readonly string[];
@@ -66,23 +86,11 @@ export class CommandShell {
   #shell(): ChildProcessWithoutNullStreams | undefined {
     if (this.#broken) return undefined;
     if (this.#sh) return this.#sh;
-    try {
-      this.#token = `__kiln_done_${randomBytes(8).toString('hex')}`;
-      // Its own process group: a Ctrl-C at the terminal stops the build, not the shell its
-      // clean-up unmounts through. It exits when kiln does (end of its stdin).
-      const sh = spawn('/bin/sh', [], { stdio: 'pipe', detached: true, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
-      sh.stdout.setEncoding('utf8');
-      sh.stdout.on('data', (chunk: string) => this.#read(chunk));
-      sh.stdin.on('error', () => this.#fail());
-      sh.on('error', () => this.#fail());
-      sh.on('exit', () => this.#fail());
-      this.#sh = sh;
-      holdProcess(sh, false);
-      return sh;
-    } catch {
-      this.#broken = true;
-      return undefined;
-    }
+    this.#token = `__kiln_done_${randomBytes(8).toString('hex')}`;
+    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+    this.#sh = startHelper('/bin/sh', [], env, (chunk) => this.#read(chunk), () => this.#fail());
+    if (!this.#sh) this.#broken = true;
+    return this.#sh;
   }
 
   #read(chunk: string): void {

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { holdProcess } from './command-shell.js';
+import { holdProcess, startHelper } from './command-shell.js';
 
 /** How a mount(2) or umount2(2) call ended: errno 0 for success. */
 export interface SyscallResult {
@@ -99,20 +98,9 @@ export class MountSyscalls {
       this.#broken = true;
       return undefined;
     }
-    try {
-      const proc = spawn('/usr/bin/perl', ['-e', SCRIPT, String(calls[0]), String(calls[1])], { stdio: 'pipe', detached: true, env: { LC_ALL: 'C' } });
-      proc.stdout.setEncoding('utf8');
-      proc.stdout.on('data', (chunk: string) => this.#read(chunk));
-      proc.stdin.on('error', () => this.#fail());
-      proc.on('error', () => this.#fail());
-      proc.on('exit', () => this.#fail());
-      this.#proc = proc;
-      holdProcess(proc, false);
-      return proc;
-    } catch {
-      this.#broken = true;
-      return undefined;
-    }
+    this.#proc = startHelper('/usr/bin/perl', ['-e', SCRIPT, String(calls[0]), String(calls[1])], { LC_ALL: 'C' }, (chunk) => this.#read(chunk), () => this.#fail());
+    if (!this.#proc) this.#broken = true;
+    return this.#proc;
   }
 
   #read(chunk: string): void {
