@@ -105,7 +105,8 @@ function buildSnapshot(dir) {
 /**
  * Writes `kiln`, the executable: Node started from the snapshot when the node on PATH is the
  * very binary that made it (a snapshot only loads into the Node build that wrote it), else the
- * plain bundle. KILN_NO_SNAPSHOT=1 forces the plain bundle.
+ * plain bundle. KILN_NO_SNAPSHOT=1 forces the plain bundle, and so do V8 flags in NODE_OPTIONS (node
+ * refuses a snapshot made under other V8 flags, exit 14).
  */
 function writeLauncher(dir, withSnapshot) {
   const node = process.execPath;
@@ -116,6 +117,7 @@ function writeLauncher(dir, withSnapshot) {
     '#!/bin/sh',
     '# kiln\'s executable, written by scripts/bundle.mjs: Node started from kiln\'s start-up snapshot',
     '# (kiln.blob) when the node on PATH is the binary that made it, else the plain bundle (kiln.js).',
+    'set -f',
     'self=$0',
     '[ -L "$self" ] && self=$(readlink -f -- "$self")',
     'case $self in */*) ;; *) self=./$self ;; esac',
@@ -123,7 +125,12 @@ function writeLauncher(dir, withSnapshot) {
   ];
   if (withSnapshot) {
     lines.push(
-      `if [ -z "\${KILN_NO_SNAPSHOT:-}" ] && [ -r "$dir/kiln.blob" ] && [ "$(command -v node)" = ${q(node)} ] && [ "$(stat -L -c %i:%s:%Y ${q(node)} 2>/dev/null)" = ${q(id)} ]; then`,
+      '# A snapshot only loads under the V8 flags it was made with: NODE_OPTIONS may hold only Node\'s own.',
+      'snapshot=${KILN_NO_SNAPSHOT:+no}',
+      'for o in ${NODE_OPTIONS:-}; do',
+      '  case $o in --experimental-vm-modules|--enable-source-maps|--no-warnings|--trace-warnings|--no-deprecation|--trace-deprecation|--trace-uncaught) ;; *) snapshot=no ;; esac',
+      'done',
+      `if [ -z "$snapshot" ] && [ -r "$dir/kiln.blob" ] && [ "$(command -v node)" = ${q(node)} ] && [ "$(stat -L -c %i:%s:%Y ${q(node)} 2>/dev/null)" = ${q(id)} ]; then`,
       `  exec ${q(node)} --snapshot-blob "$dir/kiln.blob" -- "$@"`,
       'fi',
     );

@@ -41,6 +41,15 @@ describe('the kiln executable', () => {
     }
   });
 
+  it('runs the plain bundle under V8 flags in NODE_OPTIONS (a snapshot loads only under its own)', () => {
+    const r = traced(kilnBin, ['--version'], { NODE_OPTIONS: '--max-old-space-size=2048 --no-warnings' });
+    expect(r.exec).toMatch(/kiln\.js --version$/);
+    expect(r.stdout.trim()).toBe(version);
+    expect(r.code).toBe(0);
+    // Node's own options keep the snapshot (npm test runs kiln under --experimental-vm-modules).
+    expect(traced(kilnBin, ['--version'], { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }).exec).toContain('--snapshot-blob');
+  });
+
   it('finds its files through a symlink, as npm link and npm bin make one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-bin-'));
     try {
