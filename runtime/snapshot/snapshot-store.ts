@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KilnError } from '../../compiler/index.js';
 
@@ -27,6 +28,8 @@ const ID = /^[0-9a-f]{16}$/;
 export class SnapshotStore {
   readonly #given: string;
   #root: Promise<string> | undefined;
+  /** Committed records read or written by this process: they never change, only go (delete). */
+  readonly #committed = new Map<string, SnapshotRecord>();
 
   constructor(root: string) {
     this.#given = root;
@@ -57,21 +60,27 @@ export class SnapshotStore {
     return join(await this.snapshotsDir(), id);
   }
 
+  // Records are a few hundred bytes: read and written with synchronous calls (an asynchronous
+  // readFile is four thread-pool round trips, and a cached build reads one per step).
   async write(rec: SnapshotRecord): Promise<void> {
     const dir = await this.dir(rec.id);
     const tmp = join(dir, `.meta.json.${randomBytes(4).toString('hex')}`);
-    await writeFile(tmp, `${JSON.stringify(rec)}\n`);
-    await rename(tmp, join(dir, 'meta.json'));
+    writeFileSync(tmp, `${JSON.stringify(rec)}\n`);
+    renameSync(tmp, join(dir, 'meta.json'));
+    if (rec.state === 'committed') this.#committed.set(rec.id, rec);
   }
 
   /** The record of `id`; `state` says which kind the caller needs. */
   async read(id: string, state: SnapshotRecord['state']): Promise<SnapshotRecord> {
-    let rec: SnapshotRecord;
-    try {
-      rec = JSON.parse(await readFile(join(await this.dir(id), 'meta.json'), 'utf8')) as SnapshotRecord;
-    } catch (err) {
-      if (err instanceof KilnError) throw err;
-      throw new KilnError('snapshot/not-found', `no snapshot ${id}`, { cause: err });
+    let rec = this.#committed.get(id);
+    if (rec === undefined) {
+      try {
+        rec = JSON.parse(readFileSync(join(await this.dir(id), 'meta.json'), 'utf8')) as SnapshotRecord;
+      } catch (err) {
+        if (err instanceof KilnError) throw err;
+        throw new KilnError('snapshot/not-found', `no snapshot ${id}`, { cause: err });
+      }
+      if (rec.state === 'committed') this.#committed.set(id, rec);
     }
     if (rec.state !== state) throw new KilnError('snapshot/wrong-state', `snapshot ${id} is ${rec.state}, not ${state}`);
     return rec;
@@ -86,6 +95,7 @@ export class SnapshotStore {
   /** Deletes a snapshot: the record first, so a crash midway leaves no half snapshot visible. */
   async delete(id: string): Promise<void> {
     const dir = await this.dir(id);
+    this.#committed.delete(id);
     await rm(join(dir, 'meta.json'), { force: true });
     await rm(dir, { recursive: true, force: true });
   }
