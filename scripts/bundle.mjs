@@ -28,17 +28,6 @@ const lazyStringWidth = {
   },
 };
 
-// In the snapshot's CommonJS file an import() of an external package would stay an import(),
-// which code deserialised from a snapshot cannot run: the xattr addon is loaded by require().
-const requireNativeAddon = {
-  name: 'require-native-addon',
-  setup(b) {
-    b.onResolve({ filter: /^@napi-rs\/xattr$/ }, (args) =>
-      args.namespace === 'native' ? { path: args.path, external: true } : { path: args.path, namespace: 'native' });
-    b.onLoad({ filter: /.*/, namespace: 'native' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
-
 // KILN_BUNDLE_OUT=DIR KILN_BUNDLE_MINIFY=0 make a readable bundle elsewhere, for profiling.
 const outdir = process.env.KILN_BUNDLE_OUT ?? 'dist/bundle';
 rmSync(outdir, { recursive: true, force: true });
@@ -60,8 +49,8 @@ await build({
   outdir,
   splitting: true,
   format: 'esm',
-  // Native addons load their .node files relative to their own package.
-  external: ['better-sqlite3', '@napi-rs/xattr'],
+  // SQLite's JavaScript loads its .node file relative to its own package.
+  external: ['better-sqlite3'],
   // CommonJS dependencies (tar-stream and friends) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);" },
 });
@@ -76,7 +65,6 @@ await build({
   outdir,
   format: 'cjs',
   outExtension: { '.js': '.cjs' },
-  plugins: [...common.plugins, requireNativeAddon],
   define: { 'import.meta.url': '__kilnUrl' },
   banner: {
     js: [
