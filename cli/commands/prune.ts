@@ -70,7 +70,7 @@ export function pruneCommands(y: Argv): Argv {
       'prune',
       'Remove build cache and unused content from the state root (as buildctl prune)',
       (a) => a
-        .option('all', { type: 'boolean', default: false, describe: 'remove every cache record not held by a named image, and the frontend cache' })
+        .option('all', { type: 'boolean', default: false, describe: 'remove every cache record not held by a named image, the frontend cache, context digests and export records' })
         .option('keep-duration', { type: 'string', describe: 'keep records used within this long (e.g. 24h)' })
         .option('keep-storage', { type: 'string', describe: 'remove least recently used records until the cache takes at most this much (e.g. 10GB)' })
         .option('root', { type: 'string', describe: 'state directory' }),
@@ -110,7 +110,9 @@ export function pruneCommands(y: Argv): Argv {
           // The notes of which blob an unpacked layer came from go with their snapshots.
           const { LayerBlobIndex } = await import('../../runtime/images/index.js');
           await new LayerBlobIndex(root).forgetExcept((id) => db.ref(id) !== undefined);
-          if (args.all) await rm(join(root, 'frontend-cache'), { recursive: true, force: true });
+          // The frontend cache, the context files' digests and the local exports' records are
+          // caches of their own: --all leaves a root that remembers nothing.
+          if (args.all) for (const dir of ['frontend-cache', 'local-stat', 'exports']) await rm(join(root, dir), { recursive: true, force: true });
           process.stdout.write(`removed ${r.records.length} cache records, ${r.refs.length} snapshots, ${blobs} blobs (${human(blobBytes)})\n`);
         });
       },

@@ -39,9 +39,15 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     // The notes of which blob each unpacked layer came from go with their snapshots.
     expect(readdirSync(join(root, 'layer-blobs')).length).toBeGreaterThan(0);
     writeFileSync(join(root, 'layer-blobs', 'gone0000snapshot.json'), '{}');
+    // The root's other caches: context file digests and local export records.
+    for (const dir of ['local-stat', 'exports']) {
+      mkdirSync(join(root, dir), { recursive: true });
+      writeFileSync(join(root, dir, 'x.json'), '{}');
+    }
     const pruned = await kiln('prune', '--all');
     expect(pruned.exitCode).toBe(0);
     expect(readdirSync(join(root, 'layer-blobs'))).toEqual([]);
+    expect(existsSync(join(root, 'local-stat')) || existsSync(join(root, 'exports'))).toBe(false);
     expect(pruned.stdout).toMatch(/removed [1-9]\d* cache records, [1-9]\d* snapshots/);
     expect(readdirSync(join(root, 'snapshots', 'snapshots')).length).toBeLessThan(snapshotsBefore);
     expect((await kiln('du')).stdout).toMatch(/build cache: 0 records/);
