@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corpusDir, repoRoot } from '../support/corpus.js';
@@ -48,6 +48,33 @@ describe('the kiln executable', () => {
     expect(r.code).toBe(0);
     // Node's own options keep the snapshot (npm test runs kiln under --experimental-vm-modules).
     expect(traced(kilnBin, ['--version'], { NODE_OPTIONS: '--experimental-vm-modules --no-warnings' }).exec).toContain('--snapshot-blob');
+  });
+
+  it('runs the plain bundle under another node than the one that made the snapshot', () => {
+    // Another binary named node first on PATH (here the same node reached through a symlink: the
+    // launcher goes by the path it was made with, as node refuses a blob from another build).
+    const bin = mkdtempSync(join(tmpdir(), 'kiln-node-'));
+    try {
+      symlinkSync(process.execPath, join(bin, 'node'));
+      const r = traced(kilnBin, ['--version'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+      expect(r.exec).toMatch(/kiln\.js --version$/);
+      expect(r.stdout.trim()).toBe(version);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the plain bundle when there is no snapshot beside it', () => {
+    const copy = join(repoRoot, 'dist', `bundle-no-blob-${process.pid}`);
+    try {
+      cpSync(join(repoRoot, 'dist', 'bundle'), copy, { recursive: true });
+      rmSync(join(copy, 'kiln.blob'));
+      const r = traced(join(copy, 'kiln'), ['--version']);
+      expect(r.exec).toMatch(/kiln\.js --version$/);
+      expect(r.stdout.trim()).toBe(version);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('finds its files through a symlink, as npm link and npm bin make one', () => {
