@@ -148,6 +148,17 @@ export class OverlaySnapshotter implements Snapshotter {
     return this.#store.layerPaths(await this.#store.read(id, 'committed'));
   }
 
+  async layersAbove(of: string, skip: number): Promise<string> {
+    const rec = await this.#store.read(of, 'committed');
+    const layers = rec.layers.slice(skip);
+    // No change at all is a snapshot of one empty layer.
+    if (layers.length === 0) return this.commit(await this.prepare([]));
+    const id = this.#store.newId();
+    await mkdir(await this.#store.dir(id), { recursive: true });
+    await this.#store.write({ version: 1, id, state: 'committed', parents: [of], layers });
+    return id;
+  }
+
   async parents(id: string): Promise<readonly string[]> {
     return (await this.#store.read(id, 'committed')).parents;
   }

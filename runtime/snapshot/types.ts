@@ -32,6 +32,12 @@ export interface Snapshotter {
   layers(id: string): Promise<readonly string[]>;
   /** A bare upper dir to apply a layer into without mounting (overlay only; see upper-apply.ts). */
   prepareUpper?(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined>;
+  /**
+   * A committed snapshot of `of`'s layers above its lowest `skip` ones (overlay only): the
+   * changes `of` made over a snapshot whose layers those are, a DiffOp's result. It owns no
+   * layer of its own and holds `of` (its parent) alive.
+   */
+  layersAbove?(of: string, skip: number): Promise<string>;
   /** The committed snapshots this one's layers stack on (must outlive it); none for a full copy. */
   parents?(id: string): Promise<readonly string[]>;
   /** Deletes a committed snapshot that nothing references any more. */

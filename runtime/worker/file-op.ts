@@ -86,3 +86,27 @@ export function mergeOp(v: Vertex, w: WorkerContext): Operation {
     },
   };
 }
+
+/**
+ * A DiffOp: what `upper` changed over `lower` (BuildKit's `llb.Diff`), as layers. When upper was
+ * built on lower (the usual `Diff(base, base.Run(…))`), that is upper's layers above lower's,
+ * whiteouts included, so a merge onto another base applies deletions too. A lower of scratch
+ * gives all of upper. Other pairs need a tree comparison kiln does not make yet.
+ */
+export function diffOp(v: Vertex, w: WorkerContext): Operation {
+  // Decoded proto3 leaves 0 out: a missing index is input 0; -1 is scratch.
+  const lower = Number(v.op.diff?.lower?.input ?? 0);
+  const upper = Number(v.op.diff?.upper?.input ?? 0);
+  return {
+    async exec(inputs) {
+      const unsupported = (why: string) => new KilnError('solver/unsupported', `this diff op is not supported by kiln's solver yet: ${why}`);
+      if (!w.snapshotter.layersAbove) throw unsupported('it needs the overlay snapshotter');
+      if (upper < 0) throw unsupported('its upper input is scratch');
+      const up = inputs[upper]!.id;
+      if (lower < 0) return [{ id: await w.snapshotter.layersAbove(up, 0) }];
+      const [low, ups] = await Promise.all([w.snapshotter.layers(inputs[lower]!.id), w.snapshotter.layers(up)]);
+      if (low.length > ups.length || low.some((l, i) => l !== ups[i])) throw unsupported('its upper input was not built on its lower input');
+      return [{ id: await w.snapshotter.layersAbove(up, low.length) }];
+    },
+  };
+}

@@ -26,7 +26,7 @@ export class Worker implements OperationResolver {
     if (op.exec) return loaded(async () => (await import('./exec-op.js')).execOp(v, this.#ctx), true);
     if (op.file) return loaded(async () => (await import('./file-op.js')).fileOp(v, this.#ctx));
     if (op.merge) return loaded(async () => (await import('./file-op.js')).mergeOp(v, this.#ctx));
-    if (op.diff) return unsupported('diff ops are not supported by kiln\'s solver yet');
+    if (op.diff) return loaded(async () => (await import('./file-op.js')).diffOp(v, this.#ctx));
     return unsupported('build ops are not supported');
   }
 }

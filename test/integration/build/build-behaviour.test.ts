@@ -127,6 +127,36 @@ function context(files: Record<string, string>): string {
     expect(r.stderr).toContain('exit code: 7');
   }, 120_000);
 
+  it('runs diff ops: the changes of a step, alone and merged onto a base', async () => {
+    const base = llb.image('localhost:5000/busybox:latest');
+    const changed = base.run({ shell: 'echo new > /new && rm /bin/ls' }).root();
+    const changes = llb.diff(base, changed);
+    const solve = async (state: typeof base) => {
+      const out = mkdtempSync(join(tmpdir(), 'kiln-out-'));
+      const def = await state.marshal();
+      await execa(kiln, ['build', '--llb', '-', '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`], { input: Buffer.from(def.marshal()) });
+      return out;
+    };
+    // Alone: what the step wrote, nothing of the base under it.
+    const alone = await solve(changes);
+    expect(readFileSync(join(alone, 'new'), 'utf8')).toBe('new\n');
+    expect(existsSync(join(alone, 'bin', 'cat'))).toBe(false);
+    // Merged onto a base: the additions and the deletion both apply.
+    const merged = await solve(llb.merge([base, changes]));
+    expect(readFileSync(join(merged, 'new'), 'utf8')).toBe('new\n');
+    expect(existsSync(join(merged, 'bin', 'ls'))).toBe(false);
+    expect(existsSync(join(merged, 'bin', 'cat'))).toBe(true);
+    // Against scratch, a diff is all of its upper.
+    const whole = await solve(llb.diff(llb.scratch(), changed));
+    expect(existsSync(join(whole, 'bin', 'cat'))).toBe(true);
+    // Two unrelated states: a clear refusal, no stack trace.
+    const unrelated = await llb.diff(base.run({ shell: 'echo a > /a' }).root(), changed).marshal();
+    const r = await execa(kiln, ['build', '--llb', '-', '--root', root, '--progress', 'plain'], { input: Buffer.from(unrelated.marshal()), reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('its upper input was not built on its lower input');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
   it('runs independent stages at the same time', async () => {
     const dir = context({
       Dockerfile: 'FROM localhost:5000/busybox:latest AS a\nRUN sleep 2 && echo a > /a\nFROM localhost:5000/busybox:latest AS b\nRUN sleep 2 && echo b > /b\nFROM scratch\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n',
