@@ -1,6 +1,5 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { holdProcess, startHelper } from './command-shell.js';
+import { HelperProcess } from './helper-process.js';
 
 /** How a mount(2) or umount2(2) call ended: errno 0 for success. */
 export interface SyscallResult {
@@ -44,11 +43,6 @@ while (defined(my $line = <STDIN>)) {
 }
 `;
 
-interface Pending {
-  readonly line: string;
-  readonly resolve: (r: SyscallResult | undefined) => void;
-}
-
 /**
  * mount(2) and umount2(2) for kiln's snapshots, made by one long-lived Perl process.
  *
@@ -62,10 +56,21 @@ interface Pending {
  * uses mount(8) instead.
  */
 export class MountSyscalls {
-  #proc: ChildProcessWithoutNullStreams | undefined;
-  #broken = false;
-  readonly #queue: Pending[] = [];
-  #stdout = '';
+  readonly #helper = new HelperProcess<SyscallResult>({
+    start: () => {
+      const calls = SYSCALLS[process.arch];
+      if (!calls || !existsSync('/usr/bin/perl')) return undefined;
+      return { cmd: '/usr/bin/perl', args: ['-e', SCRIPT, String(calls[0]), String(calls[1])], env: { LC_ALL: 'C' } };
+    },
+    answer: (out) => {
+      const end = out.indexOf('\n');
+      if (end < 0) return undefined;
+      const space = out.indexOf(' ');
+      const errno = Number(out.slice(0, space));
+      return { value: { errno: Number.isInteger(errno) ? errno : -1, message: out.slice(space + 1, end) }, length: end + 1 };
+    },
+    lost: { errno: -1, message: "kiln's mount helper exited during the call" },
+  });
 
   /** mount(2) run in `cwd` (relative paths in `data` resolve from it). */
   mount(cwd: string, source: string, target: string, type: string, flags: number, data: string): Promise<SyscallResult | undefined> {
@@ -78,56 +83,7 @@ export class MountSyscalls {
   }
 
   #call(fields: readonly string[]): Promise<SyscallResult | undefined> {
-    const proc = this.#start();
-    if (!proc) return Promise.resolve(undefined);
-    const line = `${fields.map((f) => Buffer.from(f).toString('hex')).join(' ')}\n`;
-    return new Promise((resolve) => {
-      this.#queue.push({ line, resolve });
-      if (this.#queue.length === 1) {
-        holdProcess(proc, true);
-        proc.stdin.write(line);
-      }
-    });
-  }
-
-  #start(): ChildProcessWithoutNullStreams | undefined {
-    if (this.#broken) return undefined;
-    if (this.#proc) return this.#proc;
-    const calls = SYSCALLS[process.arch];
-    if (!calls || !existsSync('/usr/bin/perl')) {
-      this.#broken = true;
-      return undefined;
-    }
-    this.#proc = startHelper('/usr/bin/perl', ['-e', SCRIPT, String(calls[0]), String(calls[1])], { LC_ALL: 'C' }, (chunk) => this.#read(chunk), () => this.#fail());
-    if (!this.#proc) this.#broken = true;
-    return this.#proc;
-  }
-
-  #read(chunk: string): void {
-    this.#stdout += chunk;
-    for (let end = this.#stdout.indexOf('\n'); end >= 0; end = this.#stdout.indexOf('\n')) {
-      const answer = this.#stdout.slice(0, end);
-      this.#stdout = this.#stdout.slice(end + 1);
-      const space = answer.indexOf(' ');
-      const errno = Number(answer.slice(0, space));
-      this.#queue.shift()?.resolve({ errno: Number.isInteger(errno) ? errno : -1, message: answer.slice(space + 1) });
-      const next = this.#queue[0];
-      if (next) this.#proc?.stdin.write(next.line);
-      else if (this.#proc) holdProcess(this.#proc, false);
-    }
-  }
-
-  /**
-   * The helper is gone: the call it was making fails (it may or may not have been made), the
-   * waiting ones and every later one answer `undefined`, so their callers use mount(8).
-   */
-  #fail(): void {
-    if (this.#broken) return;
-    this.#broken = true;
-    this.#proc = undefined;
-    const [running, ...waiting] = this.#queue.splice(0);
-    running?.resolve({ errno: -1, message: 'kiln\'s mount helper exited during the call' });
-    for (const p of waiting) p.resolve(undefined);
+    return this.#helper.request(() => `${fields.map((f) => Buffer.from(f).toString('hex')).join(' ')}\n`);
   }
 }
 
