@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { setModuleImporter } from '../frontends/registry.js';
+import { adoptDeferredCaCerts } from '../runtime/net/extra-ca-certs.js';
 import type { ModuleImporter } from '../frontends/registry.js';
 import { main } from './main.js';
 // What builds use, evaluated into the snapshot; the commands' dynamic imports then find them
@@ -24,6 +25,7 @@ import '../runtime/worker/file-op.js';
 import '../runtime/worker/layer-chain.js';
 
 function run(argv: readonly string[]): void {
+  adoptDeferredCaCerts();
   setModuleImporter(snapshotImporter());
   void main(argv).then((code) => process.exit(code));
 }

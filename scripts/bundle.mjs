@@ -110,6 +110,10 @@ function writeLauncher(dir, withSnapshot) {
     '[ -L "$self" ] && self=$(readlink -f -- "$self")',
     'case $self in */*) ;; *) self=./$self ;; esac',
     'dir=${self%/*}',
+    '# Node 20 parses NODE_EXTRA_CA_CERTS as it starts (~85 ms); kiln loads it on its first TLS request.',
+    'if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then',
+    '  KILN_DEFERRED_CA_CERTS=$NODE_EXTRA_CA_CERTS; export KILN_DEFERRED_CA_CERTS; unset NODE_EXTRA_CA_CERTS',
+    'fi',
   ];
   if (withSnapshot) {
     lines.push(

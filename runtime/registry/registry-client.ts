@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnError } from '../../compiler/index.js';
 import type { Digest } from '../../compiler/index.js';
 import type { ContentStore } from '../cache/index.js';
+import { trustExtraCaCerts } from '../net/extra-ca-certs.js';
 import { DockerCredentials, parseChallenge } from './registry-auth.js';
 import type { Credentials } from './registry-auth.js';
 
@@ -162,6 +163,7 @@ export class RegistryClient {
       try {
         const auth = this.#auth.get(key);
         const body = req.body?.();
+        await trustExtraCaCerts();
         res = await fetch(url, {
           method: req.method,
           headers: { ...req.headers, ...(auth ? { authorization: auth } : {}) },
@@ -216,6 +218,7 @@ export class RegistryClient {
     const url = new URL(challenge.params.realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', `repository:${repo}:${actions}`);
+    await trustExtraCaCerts();
     const res = await fetch(url, { headers: basic ? { authorization: basic } : {}, ...(this.#o.signal ? { signal: this.#o.signal } : {}) });
     if (!res.ok) throw new RegistryError('registry/unauthorized', `token from ${url.origin}${url.pathname} for ${repo} (${actions}): ${res.status} ${res.statusText}`);
     const body = (await res.json()) as { token?: string; access_token?: string };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { KilnError } from '../../compiler/index.js';
+import { trustExtraCaCerts } from '../net/extra-ca-certs.js';
 
 import type { Operation, Vertex } from '../solver/index.js';
 import type { WorkerContext } from './worker-context.js';
@@ -23,6 +24,7 @@ function fileNameOf(url: string, attrs: { readonly [k: string]: string }): strin
 
 /** Downloads `url` (following redirects), hashing it on the way; returns the temp file and its digest. */
 async function download(url: string, headers: { [k: string]: string }, dir: string, signal: AbortSignal): Promise<{ file: string; digest: string }> {
+  await trustExtraCaCerts();
   const res = await fetch(url, { headers, signal, redirect: 'follow' }).catch((err: unknown) => {
     throw new KilnError('http/unreachable', `GET ${url}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`, { cause: err });
   });

@@ -13,7 +13,8 @@ const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')
 function traced(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync('/bin/sh', ['-x', bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   const exec = r.stderr.split('\n').find((l) => l.startsWith('+ exec ')) ?? '';
-  return { code: r.status, stdout: r.stdout, exec };
+  const stderr = r.stderr.split('\n').filter((l) => !l.startsWith('+')).join('\n');
+  return { code: r.status, stdout: r.stdout, stderr, exec };
 }
 
 describe('the kiln executable', () => {
@@ -86,6 +87,19 @@ describe('the kiln executable', () => {
       expect(r.stdout.trim()).toBe(version);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves NODE_EXTRA_CA_CERTS for kiln to load when needed, not for Node to parse as it starts', () => {
+    // Node reads the file before any code runs and warns when it cannot; kiln reads it on its
+    // first TLS request (test/integration/sources/http-source.test.ts), so --version reads nothing.
+    const direct = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' } });
+    expect(direct.stderr).toContain('/nonexistent/ca.pem');
+    for (const noSnapshot of ['', '1']) {
+      const r = traced(kilnBin, ['--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', KILN_NO_SNAPSHOT: noSnapshot });
+      expect(r.stdout.trim()).toBe(version);
+      expect(r.stderr).not.toContain('/nonexistent/ca.pem');
+      expect(r.code).toBe(0);
     }
   });
 

@@ -56,4 +56,47 @@ const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/runc');
     expect(r.stderr).toContain(wrong);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
+
+  describe('over https', () => {
+    // A certificate for 127.0.0.1 that only NODE_EXTRA_CA_CERTS makes trusted. kiln's launcher
+    // defers that variable past Node's start-up; the build must still trust the file.
+    let tlsServer: FileServer;
+    let cert: string;
+    const env = (extra: string | undefined) => {
+      const e: { [k: string]: string } = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NODE_EXTRA_CA_CERTS') e[k] = v;
+      return extra ? { ...e, NODE_EXTRA_CA_CERTS: extra } : e;
+    };
+    const df = () => `FROM localhost:5000/busybox:latest\nADD ${tlsServer.base}/tool.txt /opt/tool.txt\n`;
+
+    beforeAll(async () => {
+      const dir = mkdtempSync(join(work, 'tls-'));
+      cert = join(dir, 'cert.pem');
+      await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', cert]);
+      tlsServer = await serveFiles(new Map([['/tool.txt', body]]), { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(cert, 'utf8') });
+    }, 30_000);
+    afterAll(() => tlsServer?.close());
+
+    it('trusts the certificates NODE_EXTRA_CA_CERTS names', async () => {
+      const ctx = mkdtempSync(join(work, 'ctx-'));
+      const out = join(work, 'out-tls');
+      writeFileSync(join(ctx, 'Dockerfile'), df());
+      const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain', '--output', `type=local,dest=${out}`],
+        { reject: false, extendEnv: false, env: env(cert) });
+      expect(r.stderr).not.toContain('ERROR');
+      expect(r.exitCode).toBe(0);
+      expect(readFileSync(join(out, 'opt', 'tool.txt'), 'utf8')).toBe(body);
+    }, 120_000);
+
+    it('refuses the same server without them, saying why', async () => {
+      const ctx = mkdtempSync(join(work, 'ctx-'));
+      writeFileSync(join(ctx, 'Dockerfile'), df());
+      const r = await execa(kilnBin, ['build', ctx, '--root', root, '--progress', 'plain'], { reject: false, extendEnv: false, env: env(undefined) });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toContain(`${tlsServer.base}/tool.txt`);
+      expect(r.stderr).toMatch(/certificate/i);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }, 120_000);
+  });
 });
