@@ -77,6 +77,8 @@ export const refOwner = (id: string) => `ref:${id}`;
  */
 export class StateDb {
   readonly db: Database.Database;
+  /** Use times not written yet (see touchCacheRecord). */
+  readonly #touched = new Map<string, number>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -138,7 +140,10 @@ export class StateDb {
    * commits when it returns, rolls back when it throws. Nested calls join the outer one.
    */
   withTransaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.db.transaction(() => {
+      this.#writeTouches();
+      return fn();
+    }).immediate();
   }
 
   // Refs and owners.
@@ -208,11 +213,13 @@ export class StateDb {
 
   cacheRecord(key: string): CacheRecord | undefined {
     const row = this.db.prepare(`SELECT ${CACHE_COLUMNS} FROM cache_records WHERE key = ?`).get(key) as CacheRow | undefined;
-    return row && cacheRecordOf(row);
+    const touched = this.#touched.get(key);
+    return row && cacheRecordOf(touched === undefined ? row : { ...row, last_used: Math.max(row.last_used, touched) });
   }
 
   /** Every cache record, least recently used first. */
   cacheRecords(): CacheRecord[] {
+    if (this.#touched.size > 0) this.withTransaction(() => undefined);
     return (this.db.prepare(`SELECT ${CACHE_COLUMNS} FROM cache_records ORDER BY last_used, created, key`).all() as CacheRow[]).map(cacheRecordOf);
   }
 
@@ -234,9 +241,21 @@ export class StateDb {
     });
   }
 
-  /** Marks a record used now (what LRU pruning goes by). */
+  /**
+   * Marks a record used now (what LRU pruning goes by). Written with the next write
+   * transaction or at close, not in one of its own: a no-op build touches every step's record,
+   * and a commit apiece (each an fsync) cost it ~15 ms. A use time is a pruning hint; a
+   * killed process loses only its own.
+   */
   touchCacheRecord(key: string, now = Date.now()): void {
-    this.withTransaction(() => this.db.prepare('UPDATE cache_records SET last_used = MAX(last_used, ?) WHERE key = ?').run(now, key));
+    this.#touched.set(key, Math.max(now, this.#touched.get(key) ?? 0));
+  }
+
+  #writeTouches(): void {
+    if (this.#touched.size === 0) return;
+    const update = this.db.prepare('UPDATE cache_records SET last_used = MAX(last_used, ?) WHERE key = ?');
+    for (const [key, at] of this.#touched) update.run(at, key);
+    this.#touched.clear();
   }
 
   /** Deletes a record; returns the refs it leaves with no owner. */
@@ -277,6 +296,13 @@ export class StateDb {
   }
 
   close(): void {
+    if (this.#touched.size > 0 && this.db.open) {
+      try {
+        this.withTransaction(() => undefined);
+      } catch {
+        // use times are hints: a database too busy to take them loses them, not the build
+      }
+    }
     this.db.close();
   }
 }

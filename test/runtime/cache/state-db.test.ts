@@ -24,6 +24,31 @@ describe('StateDb', () => {
     again.close();
   });
 
+  it('writes use times with the next write or at close, never in a commit of their own', () => {
+    const root = newRoot();
+    const db = StateDb.open(root);
+    db.addRef({ id: 'r', kind: 'snapshot' });
+    db.putCacheRecord({ key: 'k', refs: ['r'], vertex: 'v', digest: 'sha256:0', size: 0 }, 1000);
+    db.putCacheRecord({ key: 'j', refs: ['r'], vertex: 'w', digest: 'sha256:1', size: 0 }, 1000);
+    const other = StateDb.open(root);
+    const changes = () => db.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const before = changes();
+    db.touchCacheRecord('k', 2000);
+    db.touchCacheRecord('k', 1500);
+    expect(changes()).toBe(before);
+    // This connection sees the touch at once; the file has it after the next write.
+    expect(db.cacheRecord('k')).toMatchObject({ lastUsed: 2000 });
+    expect(other.cacheRecord('k')).toMatchObject({ lastUsed: 1000 });
+    db.addRef({ id: 'x', kind: 'blob' });
+    expect(other.cacheRecord('k')).toMatchObject({ lastUsed: 2000 });
+    db.touchCacheRecord('j', 3000);
+    expect(db.cacheRecords().map((r) => [r.key, r.lastUsed])).toEqual([['k', 2000], ['j', 3000]]);
+    db.touchCacheRecord('k', 4000);
+    db.close();
+    expect(other.cacheRecord('k')).toMatchObject({ lastUsed: 4000 });
+    other.close();
+  });
+
   it('refuses a database made by a newer kiln', () => {
     const root = newRoot();
     const db = StateDb.open(root);
