@@ -50,6 +50,10 @@ export class LazySnapshotter implements Snapshotter {
     }, { snapshotter: this.#inner, ...(this.#layers ? { layers: this.#layers } : {}) });
   }
 
+  warm(): void {
+    this.#inner.warm?.();
+  }
+
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
     return this.#inner.prepare(await Promise.all(parents.map((p) => this.resolve(p))));
   }

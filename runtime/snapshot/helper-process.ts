@@ -52,6 +52,11 @@ export class HelperProcess<R> {
     });
   }
 
+  /** Starts the helper now, ahead of its first request, so that request does not wait for it. */
+  warm(): void {
+    this.#start();
+  }
+
   #start(): ChildProcessWithoutNullStreams | undefined {
     if (this.#broken) return undefined;
     if (this.#proc) return this.#proc;

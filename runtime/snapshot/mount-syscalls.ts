@@ -72,6 +72,11 @@ export class MountSyscalls {
     lost: { errno: -1, message: "kiln's mount helper exited during the call" },
   });
 
+  /** Starts the helper ahead of the first call (perl takes ~10 ms to be ready). */
+  warm(): void {
+    this.#helper.warm();
+  }
+
   /** mount(2) run in `cwd` (relative paths in `data` resolve from it). */
   mount(cwd: string, source: string, target: string, type: string, flags: number, data: string): Promise<SyscallResult | undefined> {
     return this.#call(['mount', cwd, source, target, type, String(flags), data]);

@@ -51,6 +51,11 @@ export async function mountOverlay(target: string, m: OverlayMount): Promise<voi
   if (r.exitCode !== 0) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.output.trim() || `exit ${String(r.exitCode)}`}`);
 }
 
+/** Gets the mount helper going before mounts are needed (see Snapshotter.warm). */
+export function warmMounts(): void {
+  mountSyscalls().warm();
+}
+
 /** One unmount attempt: whether it worked, and what failed. */
 async function umountOnce(target: string, lazy: boolean): Promise<{ ok: boolean; message: string }> {
   const direct = await mountSyscalls().umount(target, lazy ? MNT_DETACH : 0);

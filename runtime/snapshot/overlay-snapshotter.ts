@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyTree } from './copy-tree.js';
-import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint } from './mount.js';
+import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint, warmMounts } from './mount.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { ActiveSnapshot, Snapshotter, SnapshotView } from './types.js';
 import { xattrsAvailable } from './xattrs.js';
@@ -55,6 +55,10 @@ export class OverlaySnapshotter implements Snapshotter {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  warm(): void {
+    warmMounts();
   }
 
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {

@@ -20,6 +20,12 @@ export interface SnapshotView {
 }
 
 export interface Snapshotter {
+  /**
+   * Gets ready to mount (overlay starts its mount helper): the worker calls it as a step starts
+   * running, so the first mount does not wait for the helper; a build with every step cached
+   * never does.
+   */
+  warm?(): void;
   /** A writable tree on top of `parents` (committed snapshot ids, lowest first; empty for scratch). */
   prepare(parents: readonly string[]): Promise<ActiveSnapshot>;
   /** Unmounts and freezes an active snapshot; returns its committed id. */

@@ -14,6 +14,19 @@ export class Worker implements OperationResolver {
   }
 
   resolve(v: Vertex): Operation {
+    const op = this.#resolve(v);
+    const snapshotter = this.#ctx.snapshotter;
+    return {
+      ...op,
+      exec: (inputs, ctx) => {
+        // A step is about to run: mounts follow soon, in it or the next one.
+        snapshotter.warm?.();
+        return op.exec(inputs, ctx);
+      },
+    };
+  }
+
+  #resolve(v: Vertex): Operation {
     const op = v.op;
     if (op.source) {
       const id = op.source.identifier ?? '';

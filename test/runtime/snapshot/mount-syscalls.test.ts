@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MountSyscalls } from '../../../runtime/snapshot/mount-syscalls.js';
@@ -33,5 +33,26 @@ describe('MountSyscalls', () => {
     // An idle helper is unreferenced: only the handles jest itself holds remain.
     const handles = (process as unknown as { _getActiveHandles(): { constructor: { name: string }; hasRef?: () => boolean }[] })._getActiveHandles();
     expect(handles.filter((h) => h.constructor.name === 'ChildProcess' && h.hasRef?.() !== false)).toEqual([]);
+  });
+
+  it('starts when warmed, before any call', async () => {
+    // This process's perl children, from /proc (an idle helper is unreferenced, so Node's handle list leaves it out).
+    const helpers = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      } catch {
+        return false; // gone meanwhile
+      }
+      const m = /^\d+ \((.*)\) \S (\d+)/.exec(stat);
+      return m && m[1] === 'perl' && Number(m[2]) === process.pid;
+    }).length;
+    const before = helpers();
+    const helper = new MountSyscalls();
+    helper.warm();
+    helper.warm();
+    expect(helpers()).toBe(before + 1);
+    expect(await helper.umount(dir)).toEqual(expected);
+    expect(helpers()).toBe(before + 1);
   });
 });
