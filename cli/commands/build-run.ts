@@ -11,6 +11,7 @@ import { checkOutput, exportResult } from './build-output.js';
 import { progressWriter } from '../../runtime/progress/index.js';
 import { createSnapshotter } from '../../runtime/snapshot/create-snapshotter.js';
 import { OverlaySnapshotter } from '../../runtime/snapshot/overlay-snapshotter.js';
+import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
 import { LayoutImageSource } from '../../runtime/worker/layout-images.js';
 import { Worker } from '../../runtime/worker/worker.js';
@@ -133,6 +134,12 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   process.on('SIGTERM', onSignal);
   let def: Definition | undefined;
   let imageConfig: ImageConfig | undefined;
+  // The build's new snapshots go to disk once, while the result is exported (see Snapshotter.sync).
+  let snapshots: Snapshotter | undefined;
+  let durable: Promise<void> | undefined;
+  const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).catch((err: unknown) => {
+    process.stderr.write(`warning: the build cache may not be on disk: ${err instanceof Error ? err.message : String(err)}\n`);
+  }));
   try {
     const content = new ContentStore(root);
     const registry = new RegistryClient({ insecure: args['insecure-registry'] ?? [], signal: abort.signal });
@@ -141,6 +148,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       new ImageStore(content, db), await LayoutImageSource.open(args['image-layout'] ?? []), new RegistryImageSource(registry, content, db),
     ]);
     const base = await createSnapshotter(join(root, 'snapshots'));
+    snapshots = base;
     const localCache = await snapshotCache(db, base);
     // Imported caches answer what the local one cannot; their results unpack only when read.
     const imported = await openCaches(caches.from, content, registry, (m) => process.stderr.write(`warning: ${m}\n`));
@@ -192,6 +200,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       return;
     }
     const ref = await solver.solve(def, solveOptions);
+    void makeDurable();
     if (caches.to.length > 0) {
       await writeCaches(caches.to, { all: results, final: ref }, {
         snapshotter, lazy: layered?.lazy ?? new Map(), store: content, registry, signal: abort.signal, log: (m) => process.stderr.write(m),
@@ -210,6 +219,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await makeDurable();
     db.close();
     unmark();
     await lock.release();

@@ -20,6 +20,8 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
     const layers = await snapshotCache(db, snapshotter);
     const { LayerBlobIndex } = await import('../../runtime/images/index.js');
     await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers, layerBlobs: new LayerBlobIndex(root) });
+    // On disk before the command ends, as a build's snapshots are (see Snapshotter.sync).
+    await snapshotter.sync?.();
   };
   try {
     return await fn(store, unpack);

@@ -54,6 +54,10 @@ export class LazySnapshotter implements Snapshotter {
     this.#inner.warm?.();
   }
 
+  async sync(): Promise<void> {
+    await this.#inner.sync?.();
+  }
+
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
     return this.#inner.prepare(await Promise.all(parents.map((p) => this.resolve(p))));
   }

@@ -12,20 +12,20 @@ export const MS_RDONLY = 1;
 /** umount2(2) flag: detach now, clean up when no longer busy (`umount -l`). */
 export const MNT_DETACH = 2;
 
-// [mount, umount2] system call numbers, by Node's name for the architecture.
-const SYSCALLS: Readonly<Record<string, readonly [number, number]>> = {
-  x64: [165, 166],
-  arm64: [40, 39],
-  riscv64: [40, 39],
-  arm: [21, 52],
-  ia32: [21, 52],
+// [mount, umount2, syncfs] system call numbers, by Node's name for the architecture.
+const SYSCALLS: Readonly<Record<string, readonly [number, number, number]>> = {
+  x64: [165, 166, 306],
+  arm64: [40, 39, 267],
+  riscv64: [40, 39, 267],
+  arm: [21, 52, 373],
+  ia32: [21, 52, 344],
 };
 
 // Reads one request a line (hex-encoded fields: the call, then its arguments), makes the call
 // and answers "<errno> <message>". Strings go to syscall() as pointers, numbers as integers.
 const SCRIPT = String.raw`
 $| = 1;
-my ($mount, $umount) = @ARGV;
+my ($mount, $umount, $syncfs) = @ARGV;
 while (defined(my $line = <STDIN>)) {
   chomp $line;
   my ($op, @a) = map { pack('H*', $_) } split(/ /, $line, -1);
@@ -37,6 +37,12 @@ while (defined(my $line = <STDIN>)) {
   } elsif ($op eq 'umount') {
     my ($dst, $flags) = @a;
     $r = syscall($umount, $dst, $flags + 0);
+  } elsif ($op eq 'syncfs') {
+    my ($path) = @a;
+    if (sysopen(my $fh, $path, 0)) {
+      $r = syscall($syncfs, fileno($fh));
+      close($fh);
+    }
   }
   my $errno = $r == -1 ? $! + 0 : 0;
   print $errno, ' ', ($errno ? "$!" : ''), "\n";
@@ -60,7 +66,7 @@ export class MountSyscalls {
     start: () => {
       const calls = SYSCALLS[process.arch];
       if (!calls || !existsSync('/usr/bin/perl')) return undefined;
-      return { cmd: '/usr/bin/perl', args: ['-e', SCRIPT, String(calls[0]), String(calls[1])], env: { LC_ALL: 'C' } };
+      return { cmd: '/usr/bin/perl', args: ['-e', SCRIPT, ...calls.map(String)], env: { LC_ALL: 'C' } };
     },
     answer: (out) => {
       const end = out.indexOf('\n');
@@ -85,6 +91,11 @@ export class MountSyscalls {
   /** umount2(2). */
   umount(target: string, flags = 0): Promise<SyscallResult | undefined> {
     return this.#call(['umount', target, String(flags)]);
+  }
+
+  /** syncfs(2) of the file system holding `path`: its data written so far, on disk. */
+  syncfs(path: string): Promise<SyscallResult | undefined> {
+    return this.#call(['syncfs', path]);
   }
 
   #call(fields: readonly string[]): Promise<SyscallResult | undefined> {

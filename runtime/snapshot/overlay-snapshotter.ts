@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyTree } from './copy-tree.js';
-import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint, warmMounts } from './mount.js';
+import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint, syncFileSystem, warmMounts } from './mount.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { ActiveSnapshot, Snapshotter, SnapshotView } from './types.js';
 import { xattrsAvailable } from './xattrs.js';
@@ -29,6 +29,8 @@ export interface OverlaySnapshotterOptions {
 export class OverlaySnapshotter implements Snapshotter {
   readonly kind = 'overlay';
   readonly #store: SnapshotStore;
+  /** Whether this process wrote a snapshot since the last sync(). */
+  #wrote = false;
   readonly #limit: number;
 
   constructor(root: string, opts: OverlaySnapshotterOptions = {}) {
@@ -61,7 +63,14 @@ export class OverlaySnapshotter implements Snapshotter {
     warmMounts();
   }
 
+  async sync(): Promise<void> {
+    if (!this.#wrote) return;
+    this.#wrote = false;
+    await syncFileSystem(await this.#store.root());
+  }
+
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
+    this.#wrote = true;
     const chain = await this.#chain(parents);
     const id = this.#store.newId();
     const dir = await this.#store.dir(id);
@@ -81,7 +90,7 @@ export class OverlaySnapshotter implements Snapshotter {
       await mkdir(join(dir, 'merged'));
       // The record goes first: a crash after the mount leaves an active record that recover() finds.
       await this.#store.write({ version: 1, id, state: 'active', parents, layers: [...lowers, `${id}/fs`] });
-      await mountOverlay(join(dir, 'merged'), { lowers: [...lowers].reverse(), upper: `${id}/fs`, work: `${id}/work`, cwd: base });
+      await mountOverlay(join(dir, 'merged'), { lowers: [...lowers].reverse(), upper: `${id}/fs`, work: `${id}/work`, cwd: base, volatile: true });
       return { id, dir: join(dir, 'merged') };
     } catch (err) {
       // The original failure is what matters; a cleanup failure would hide it.
@@ -96,6 +105,7 @@ export class OverlaySnapshotter implements Snapshotter {
    * when the chain is too long to mount as is (prepare flattens it then).
    */
   async prepareUpper(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined> {
+    this.#wrote = true;
     const chain = await this.#chain(parents);
     const id = this.#store.newId();
     if (chain.length > 0 && !this.#fits(chain, id)) return undefined;
@@ -204,7 +214,7 @@ export class OverlaySnapshotter implements Snapshotter {
   /** Whether `lowers` can be mounted under an upper of `id` (and viewed later with that upper as one more lower). */
   #fits(lowers: readonly string[], id: string): boolean {
     if (lowers.length + 1 > OVERLAY_MAX_LOWERS) return false;
-    return overlayOptions({ lowers, upper: `${id}/fs`, work: `${id}/work`, cwd: '' }).length <= this.#limit;
+    return overlayOptions({ lowers, upper: `${id}/fs`, work: `${id}/work`, cwd: '', volatile: true }).length <= this.#limit;
   }
 
   async #discard(id: string): Promise<void> {

@@ -152,6 +152,21 @@ rootDescribe('OverlaySnapshotter (root, kernel overlayfs)', () => {
     }
   });
 
+  it('mounts writable snapshots volatile where the kernel has it (5.10+); sync() then flushes them', async () => {
+    const s = new OverlaySnapshotter(join(tmp, 'root'));
+    const base = await step(s, [], async (d) => writeFile(join(d, 'a'), 'a'));
+    const active = await s.prepare([base]);
+    const line = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === active.dir);
+    const [major, minor] = (await readFile('/proc/sys/kernel/osrelease', 'utf8')).split('.').map(Number);
+    const hasVolatile = major! > 5 || (major === 5 && minor! >= 10);
+    // Shown as `volatile`, or `fsync=volatile` by kernels that also have fsync=strict.
+    expect(/(^|,)(fsync=)?volatile(,|$)/.test(line?.split(' - ')[1]?.split(' ')[2] ?? '')).toBe(hasVolatile);
+    await writeFile(join(active.dir, 'b'), 'b');
+    const id = await s.commit(active);
+    await s.sync();
+    expect(await namesIn(s, id)).toEqual(['/a', '/b']);
+  });
+
   it('merges several parents, the later on top', async () => {
     const s = new OverlaySnapshotter(join(tmp, 'root'));
     const a = await step(s, [], (d) => writeFile(join(d, 'f'), 'a'));

@@ -27,6 +27,12 @@ describe('MountSyscalls', () => {
     expect(gone).toEqual({ errno: 2, message: 'No such file or directory' });
   });
 
+  it('syncs the file system of a path, and says when the path is missing', async () => {
+    const helper = new MountSyscalls();
+    expect(await helper.syncfs(dir)).toEqual({ errno: 0, message: '' });
+    expect(await helper.syncfs(join(dir, 'missing'))).toEqual({ errno: 2, message: 'No such file or directory' });
+  });
+
   it('does not keep the process alive while idle', async () => {
     const helper = new MountSyscalls();
     await helper.umount(dir);
