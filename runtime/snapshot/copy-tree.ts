@@ -1,4 +1,4 @@
-import { linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -31,7 +31,11 @@ interface Ctx {
   readonly links: Map<string, string>;
   /** Directory times are set last, children having touched them. */
   readonly dirs: { path: string; st: Stats }[];
+  /** Who a new entry belongs to, in a directory without the setgid bit (see applyMeta's createdAs). */
+  readonly creator: { readonly uid: number; readonly gid: number } | undefined;
 }
+
+const S_ISGID = 0o2000;
 
 /**
  * Copies the tree `src` onto `dst` (created if missing, merged if present: a
@@ -39,14 +43,18 @@ interface Ctx {
  * (within `src`) and device nodes. Sockets are skipped, as in a layer tar.
  */
 export async function copyTree(src: string, dst: string, opts: CopyTreeOptions = {}): Promise<void> {
-  const ctx: Ctx = { sinceTurn: 0, overlay: opts.overlay ?? false, signal: opts.signal, links: new Map(), dirs: [] };
+  const creator = process.geteuid && process.getegid ? { uid: process.geteuid(), gid: process.getegid() } : undefined;
+  const ctx: Ctx = { sinceTurn: 0, overlay: opts.overlay ?? false, signal: opts.signal, links: new Map(), dirs: [], creator };
   const st = lstatSync(src);
   const fresh = lstatSync(dst, { throwIfNoEntry: false }) === undefined;
   mkdirSync(dst, { recursive: true });
-  await copyDir(src, dst, ctx, fresh, new Set(opts.skip ?? []));
+  // A new entry takes its directory's group where that directory has the setgid bit.
+  const setgid = (lstatSync(dst).mode & S_ISGID) !== 0;
+  await copyDir(src, dst, ctx, fresh, setgid, new Set(opts.skip ?? []));
   await applyMeta(dst, metaOf(st, await readXattrs(src)), 'dir', { times: false });
   ctx.dirs.push({ path: dst, st });
-  for (const d of ctx.dirs.reverse()) await applyMeta(d.path, metaOf(d.st), 'dir');
+  // Owner and mode are set already; only the times are left to put back.
+  for (const d of ctx.dirs.reverse()) lutimesSync(d.path, d.st.atime, d.st.mtime);
 }
 
 /** Empties a directory, keeping the directory itself. */
@@ -57,8 +65,11 @@ export async function clearDir(dir: string, keep?: ReadonlySet<string>): Promise
   }
 }
 
-/** Copies the entries of `src` into `dst`; `fresh` when this copy just created `dst` (nothing to replace in it). */
-async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean, skip?: ReadonlySet<string>): Promise<void> {
+/**
+ * Copies the entries of `src` into `dst`; `fresh` when this copy just created `dst` (nothing to
+ * replace in it), `setgid` when `dst` has the setgid bit now (its new entries take its group).
+ */
+async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean, setgid: boolean, skip?: ReadonlySet<string>): Promise<void> {
   const names = readdirSync(src).sort(byteOrder);
   for (const name of names) {
     if (skip?.has(name)) continue;
@@ -74,19 +85,22 @@ async function copyDir(src: string, dst: string, ctx: Ctx, fresh: boolean, skip?
       if (!fresh) await rm(to, { recursive: true, force: true });
       continue;
     }
-    await copyEntry(from, to, st, ctx, fresh);
+    await copyEntry(from, to, st, ctx, fresh, setgid);
   }
 }
 
-async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: boolean): Promise<void> {
+async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: boolean, setgid: boolean): Promise<void> {
   // A lookup of a missing path is the slow part of a copy into an empty tree: skipped there.
   const existing = fresh ? undefined : lstatSync(to, { throwIfNoEntry: false });
+  const createdAs = setgid ? undefined : ctx.creator;
   if (st.isDirectory()) {
-    if (existing && !existing.isDirectory()) await rm(to, { recursive: true, force: true });
-    if (!existing || !existing.isDirectory()) mkdirSync(to);
+    const kept = existing?.isDirectory() === true;
+    if (existing && !kept) await rm(to, { recursive: true, force: true });
+    if (!kept) mkdirSync(to);
     else if (ctx.overlay && (await isOpaqueDir(from))) await clearDir(to);
-    await copyDir(from, to, ctx, !existing?.isDirectory());
-    await applyMeta(to, metaOf(st, await readXattrs(from)), 'dir', { times: false });
+    // A new directory inherits the setgid bit; its own mode is set after its entries.
+    await copyDir(from, to, ctx, !kept, kept ? (existing.mode & S_ISGID) !== 0 : setgid);
+    await applyMeta(to, metaOf(st, await readXattrs(from)), 'dir', { times: false, ...(!kept && createdAs ? { createdAs } : {}) });
     ctx.dirs.push({ path: to, st });
     return;
   }
@@ -111,5 +125,5 @@ async function copyEntry(from: string, to: string, st: Stats, ctx: Ctx, fresh: b
     if (!(await makeNode(to, st.isCharacterDevice() ? 'char' : 'block', major, minor))) return;
   } else if (st.isFIFO()) await makeNode(to, 'fifo');
   else return;
-  await applyMeta(to, metaOf(st, await readXattrs(from)), kind);
+  await applyMeta(to, metaOf(st, await readXattrs(from)), kind, createdAs ? { createdAs } : {});
 }
