@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, chown, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { access, chmod, chown, mkdir, realpath } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join, posix } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,14 +36,16 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
   const id = opts.id ?? `kiln-${randomBytes(12).toString('hex')}`;
   const rootfs = await realpath(spec.rootfs);
   const bundle = join(opts.stateDir, id);
-  await mkdir(opts.stateDir, { recursive: true, mode: 0o711 });
-  await mkdir(bundle, { mode: 0o711 });
-  const cleanups: Array<() => Promise<void>> = [() => rm(bundle, { recursive: true, force: true })];
+  // Synchronous writes of a few small files: when containers start together, thread-pool round
+  // trips held each runc start back by ~10 ms.
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o711 });
+  mkdirSync(bundle, { mode: 0o711 });
+  const cleanups: Array<() => Promise<void>> = [async () => rmSync(bundle, { recursive: true, force: true })];
   try {
     const hostsPath = join(bundle, 'hosts');
     const resolvPath = join(bundle, 'resolv.conf');
-    await writeFile(hostsPath, hostsFile(spec.hostname ?? '', spec.extraHosts), { mode: 0o644 });
-    await writeFile(resolvPath, await resolvConf(spec.network), { mode: 0o644 });
+    writeFileSync(hostsPath, hostsFile(spec.hostname ?? '', spec.extraHosts), { mode: 0o644 });
+    writeFileSync(resolvPath, await resolvConf(spec.network), { mode: 0o644 });
 
     cleanups.push(await mountStubsCleaner(rootfs, spec.mounts.map((m) => m.dest)));
     const user = await resolveUser(rootfs, spec.user);
@@ -57,7 +60,7 @@ export async function runContainer(spec: ContainerSpec, opts: RunContainerOption
       allCapabilities: spec.securityInsecure ? await boundingCapabilities() : [],
       cgroupNamespace: await cgroupV2NamespaceSupported(),
     });
-    await writeFile(join(bundle, 'config.json'), specJson(config), { mode: 0o600 });
+    writeFileSync(join(bundle, 'config.json'), specJson(config), { mode: 0o600 });
     throwIfAborted(opts.signal);
 
     // `runc run` deletes its container when the process exits; only a run that did not get
