@@ -10,5 +10,5 @@ export { applyLayerTar, packTar, writeLayerTar } from './layer-diff.js';
 export { copyTree } from './copy-tree.js';
 export type { LayerTarOptions } from './layer-diff.js';
 export { PathEscapeError } from './safe-path.js';
-export { NeedsMergedView } from './upper-apply.js';
+export { freshPathBelow, lookupMerged, NeedsMergedView, upperParents } from './upper-apply.js';
 export type { UpperApply } from './upper-apply.js';

@@ -5,7 +5,7 @@ import { copyFileContent } from '../ops/file/copy-file.js';
 import { join } from 'node:path';
 import { KilnError } from '../../compiler/index.js';
 import { applyMeta, makeNode } from './fs-meta.js';
-import { OPAQUE_XATTR, writeXattrs } from './xattrs.js';
+import { isOpaqueDir, OPAQUE_XATTR, writeXattrs } from './xattrs.js';
 
 /**
  * Applying a layer straight into a new overlay upper dir, as containerd's overlay applier
@@ -59,6 +59,62 @@ export async function upperParents(upper: string, relDir: string, u: UpperApply)
     }
   }
   return rel ? join(upper, rel) : upper;
+}
+
+/**
+ * What the merged view of `lowers` (topmost first) has at `rel`, found without mounting it, by
+ * overlayfs' rules: the topmost layer's entry wins, a whiteout deletes the path, and a
+ * directory merges only the same directory in the layers below it, down to the first layer
+ * where that path is not a directory or to an opaque one.
+ */
+export async function lookupMerged(lowers: readonly string[], rel: string): Promise<{ path: string; st: Stats } | undefined> {
+  const comps = rel.split('/').filter((c) => c !== '' && c !== '.');
+  // The layers whose directory at the current depth makes up the merged one, topmost first.
+  let stack = lowers.map((_, i) => i);
+  let found: { path: string; st: Stats } | undefined;
+  for (let depth = 1; depth <= comps.length; depth++) {
+    const prefix = comps.slice(0, depth).join('/');
+    found = undefined;
+    const next: number[] = [];
+    for (const i of stack) {
+      const p = join(lowers[i]!, prefix);
+      const st = lstatOrUndefined(p);
+      if (!st) continue;
+      const whiteout = st.isCharacterDevice() && st.rdev === 0;
+      if (!found) {
+        if (whiteout) return undefined;
+        found = { path: p, st };
+      }
+      if (whiteout || !st.isDirectory()) break;
+      next.push(i);
+      if (await isOpaqueDir(p)) break;
+    }
+    // Nothing is under a file or symlink: a deeper component is missing.
+    if (!found || (depth < comps.length && !found.st.isDirectory())) return undefined;
+    stack = next;
+  }
+  return found;
+}
+
+/**
+ * Whether `path` (absolute, clean) can be written into a bare upper dir over `lowers` (topmost
+ * first) exactly as through the mounted overlay: it must be new to the merged view, and each of
+ * its ancestors there a directory or missing (a symlink or file would need the merged view to
+ * resolve). Returns the ancestors that exist below (relative), for {@link upperParents} to copy
+ * up, or undefined when the write needs the mount.
+ */
+export async function freshPathBelow(lowers: readonly string[], path: string): Promise<string | undefined> {
+  const comps = path.split('/').filter((c) => c !== '' && c !== '.');
+  if (comps.length === 0 || comps.includes('..')) return undefined;
+  let existing = '';
+  for (const [i, comp] of comps.entries()) {
+    const rel = existing ? `${existing}/${comp}` : comp;
+    const below = await lookupMerged(lowers, rel);
+    if (!below) return existing;
+    if (i === comps.length - 1 || !below.st.isDirectory()) return undefined;
+    existing = rel;
+  }
+  return undefined;
 }
 
 /** `.wh.NAME`: NAME is deleted from what is below, as overlay records it. */

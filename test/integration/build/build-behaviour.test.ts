@@ -112,6 +112,54 @@ function context(files: Record<string, string>): string {
     expect(await listing(out)).toEqual(await listing(join(dir, 'untar')));
   }, 120_000);
 
+  it('copies into new paths as through the mounted overlay: hidden, deleted and symlinked ancestors, owners, and the tar output agree', async () => {
+    // A COPY whose destination is new to its base writes the new snapshot's upper dir directly
+    // (file-op.ts); one whose destination exists, or sits under a symlink, goes through the mount.
+    const dir = context({
+      Dockerfile: [
+        'FROM localhost:5000/busybox:latest',
+        'RUN mkdir -p /opt/x/sub /deep/a /gone/old && chown 1234:1234 /opt/x/sub && chmod 700 /opt/x/sub && chmod 711 /deep/a && ln -s /tmp /lnk',
+        'RUN rm -rf /opt/x /gone && mkdir /opt/x',
+        'COPY f.txt /opt/x/sub/f.txt',
+        'COPY f.txt /deep/a/b/c.txt',
+        'COPY f.txt /gone/new.txt',
+        'COPY f.txt /lnk/via-link.txt',
+        'COPY --chown=7:8 d /newdir',
+        'COPY f.txt /etc/',
+        'RUN stat -c "%n %a %u:%g" /opt/x/sub /deep/a /deep/a/b /newdir /newdir/g.txt && ls /gone /tmp/via-link.txt /etc/passwd /etc/f.txt',
+        '',
+      ].join('\n'),
+      'f.txt': 'f\n', 'd/g.txt': 'g\n',
+    });
+    const out = join(dir, 'out');
+    const r = await build(dir, ['--output', `type=local,dest=${out}`]);
+    const seen = r.events.filter((e) => e.kind === 'log').map((e) => e.line).join('\n');
+    expect(seen).toContain('/opt/x/sub 755 0:0');
+    expect(seen).toContain('/deep/a 711 0:0');
+    expect(seen).toContain('/deep/a/b 755 0:0');
+    expect(seen).toContain('/newdir 755 7:8');
+    expect(seen).toContain('/newdir/g.txt 644 7:8');
+    expect(seen).toMatch(/^new\.txt$/m);
+    expect(seen).not.toContain('old');
+    const { lstatSync, readlinkSync } = await import('node:fs');
+    expect(readFileSync(join(out, 'opt/x/sub/f.txt'), 'utf8')).toBe('f\n');
+    expect(lstatSync(join(out, 'opt/x/sub')).uid).toBe(0);
+    expect(lstatSync(join(out, 'deep/a')).mode & 0o777).toBe(0o711);
+    expect(existsSync(join(out, 'gone/old'))).toBe(false);
+    expect(readFileSync(join(out, 'gone/new.txt'), 'utf8')).toBe('f\n');
+    expect(readlinkSync(join(out, 'lnk'))).toBe('/tmp');
+    expect(readFileSync(join(out, 'tmp/via-link.txt'), 'utf8')).toBe('f\n');
+    expect(lstatSync(join(out, 'newdir/g.txt')).gid).toBe(8);
+    expect(existsSync(join(out, 'etc/passwd'))).toBe(true);
+    // The same result as a tar (read from a mounted view, not layer by layer).
+    const tarOut = join(dir, 'out.tar');
+    await build(dir, ['--output', `type=tar,dest=${tarOut}`]);
+    const names = (await execa('tar', ['-tvf', tarOut])).stdout;
+    expect(names).toMatch(/drwxr-xr-x 0\/0 .* opt\/x\/sub\/$/m);
+    expect(names).toMatch(/gone\/new\.txt$/m);
+    expect(names).not.toMatch(/gone\/old/m);
+  }, 120_000);
+
   it('runs LLB from another client with its exec options: valid exit codes and ulimits', async () => {
     const base = llb.image('localhost:5000/busybox:latest');
     const def = await base.validExitCodes(0, 7).ulimit('nofile', 77, 88)
