@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
+import { findAddon } from '../addon-path.js';
 
 let addonPath: string | undefined | null = null;
 
@@ -10,8 +11,9 @@ let addonPath: string | undefined | null = null;
  */
 function sqliteAddon(): string | undefined {
   if (addonPath === null) {
+    const file = 'better-sqlite3/build/Release/better_sqlite3.node';
     try {
-      addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+      addonPath = findAddon(import.meta.url, file) ?? createRequire(import.meta.url).resolve(file);
     } catch {
       addonPath = undefined;
     }

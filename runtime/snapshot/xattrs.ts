@@ -5,6 +5,7 @@
  * cannot be detected (the overlay snapshotter refuses to start without it).
  */
 import { createRequire } from 'node:module';
+import { findAddon } from '../addon-path.js';
 
 // The synchronous calls: one xattr syscall is far cheaper than a thread-pool round trip, and
 // tree copies and layer tars make one or two per file.
@@ -24,7 +25,9 @@ function load(): Promise<XattrModule | undefined> {
     for (const name of [process.platform === 'linux' ? `@napi-rs/xattr-linux-${process.arch}-gnu` : undefined, '@napi-rs/xattr']) {
       if (name === undefined) continue;
       try {
-        const m = require(name) as XattrModule & { default?: XattrModule };
+        // The prebuilt package's .node file by path when it is where Node would find it.
+        const direct = name.endsWith('-gnu') ? findAddon(import.meta.url, `${name}/xattr.${name.slice('@napi-rs/xattr-'.length)}.node`) : undefined;
+        const m = require(direct ?? name) as XattrModule & { default?: XattrModule };
         return m.default ?? m;
       } catch {
         // not this one: a musl system, another platform, or no binary at all
