@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Digest, ImageConfig, llb } from '../../compiler/index.js';
 import type { ContentStore } from '../../runtime/cache/index.js';
 import type { BuildImageOptions } from '../../runtime/exporters/index.js';
+import type { StagedExport } from '../../runtime/exporters/staged-export.js';
 import type { LayerBlobIndex } from '../../runtime/images/index.js';
 import type { RegistryClient } from '../../runtime/registry/index.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
@@ -44,6 +45,8 @@ export interface ExportContext {
   readonly layerBlobs?: LayerBlobIndex;
   /** The state root, where local exports are recorded (an unchanged one is not copied again). */
   readonly root?: string;
+  /** A local export's bottom layers, copied while the build ran. */
+  readonly staged?: StagedExport;
 }
 
 // A docker-save image's layer types, as the OCI types of the same bytes.
@@ -80,7 +83,7 @@ export async function exportResult(output: ReadonlyMap<string, string>, x: Expor
     const record = x.root === undefined ? undefined : { file: exportRecordFile(x.root, to), result: x.ref.id };
     // Layer by layer rather than through a mounted view: the two mount(8) processes cost more
     // than re-copying the few files an upper layer overwrites.
-    await exportLocal({ layers: await x.snapshotter.layers(x.ref.id) }, to, { signal: x.signal, ...(record ? { record } : {}) });
+    await exportLocal({ layers: await x.snapshotter.layers(x.ref.id) }, to, { signal: x.signal, ...(record ? { record } : {}), ...(x.staged ? { staged: x.staged } : {}) });
     return;
   }
   if (type === 'tar') {

@@ -28,6 +28,8 @@ import { clearDeadMarks, killedBuildsLeftMarks, markRunning } from './build-mark
 import { FrontendCache } from './frontend-cache.js';
 import { parseKv, parsePairs } from './kv.js';
 import { snapshotCache } from './state-root.js';
+import { exportStager } from './export-stager.js';
+import type { ExportStager } from './export-stager.js';
 import { prepareRequest } from './frontend-request.js';
 import { kilnVersion } from '../version.js';
 
@@ -136,6 +138,8 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   let imageConfig: ImageConfig | undefined;
   // The build's new snapshots go to disk once, while the result is exported (see Snapshotter.sync).
   let snapshots: Snapshotter | undefined;
+  // A local export begun while the build runs (see export-stager.ts).
+  let stager: ExportStager | undefined;
   let durable: Promise<void> | undefined;
   const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).catch((err: unknown) => {
     process.stderr.write(`warning: the build cache may not be on disk: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -163,8 +167,15 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     });
     const results: BuildResults['all'] = [];
     const solver = new Solver({
-      resolver: worker, cache, onEvent: (e) => progress.write(e),
-      ...(caches.to.length > 0 ? { onResult: (v: Vertex, key: string, refs: readonly Ref[]) => results.push({ v, key, refs }) } : {}),
+      resolver: worker, cache,
+      onEvent: (e) => {
+        progress.write(e);
+        stager?.onEvent(e);
+      },
+      onResult: (v: Vertex, key: string, refs: readonly Ref[]) => {
+        if (caches.to.length > 0) results.push({ v, key, refs });
+        stager?.onResult(v, refs);
+      },
     });
     const solveOptions = { signal: abort.signal, noCache: !!args['no-cache'] };
     if (prepared) {
@@ -199,6 +210,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       progress.close();
       return;
     }
+    stager = exportStager(output, def, snapshotter, abort.signal);
     const ref = await solver.solve(def, solveOptions);
     void makeDurable();
     if (caches.to.length > 0) {
@@ -209,7 +221,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     if (output) {
       const finalKey = results.find((r) => r.refs.some((x) => x.id === ref.id))?.key;
       const inline = caches.to.some((t) => t.location.type === 'inline') && finalKey ? { extraConfig: inlineCache(finalKey) } : {};
-      await exportResult(output, { ref, snapshotter, content, registry, platform, layerBlobs, root, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline });
+      await exportResult(output, { ref, snapshotter, content, registry, platform, layerBlobs, root, signal: abort.signal, ...(imageConfig ? { imageConfig } : {}), ...inline, ...(stager?.staged ? { staged: stager.staged } : {}) });
     }
     progress.close();
   } catch (err) {
@@ -219,6 +231,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await stager?.staged?.discard();
     await makeDurable();
     db.close();
     unmark();

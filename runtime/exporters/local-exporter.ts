@@ -5,12 +5,15 @@ import { basename, dirname, join } from 'node:path';
 import { copyTree } from '../snapshot/copy-tree.js';
 import { forgetExport, recordExport, unchangedSinceExport } from './export-record.js';
 import type { ExportRecordRef } from './export-record.js';
+import type { StagedExport } from './staged-export.js';
 
 /** Options of {@link exportLocal}. */
 export interface ExportLocalOptions {
   readonly signal?: AbortSignal;
   /** Skip the copy when `dest` holds this result exactly as recorded, and record the new tree (see export-record.ts). */
   readonly record?: ExportRecordRef;
+  /** The bottom layers, copied while the build ran (see StagedExport): taken when the result begins with them. */
+  readonly staged?: StagedExport;
 }
 
 /**
@@ -20,17 +23,21 @@ export interface ExportLocalOptions {
  * renames, so a failed or killed export leaves the old directory (or none), never half a tree.
  */
 export async function exportLocal(src: string | { readonly layers: readonly string[] }, dest: string, opts: ExportLocalOptions = {}): Promise<void> {
-  const { signal, record } = opts;
+  const { signal, record, staged } = opts;
   if (record) {
-    if (unchangedSinceExport(record, dest)) return;
+    if (unchangedSinceExport(record, dest)) {
+      await staged?.discard();
+      return;
+    }
     forgetExport(record);
   }
   const parent = dirname(dest);
   await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
+  const head = typeof src === 'string' ? await staged?.discard() : await staged?.take(src.layers);
+  const tmp = head?.tmp ?? join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
   try {
     if (typeof src === 'string') await copyTree(src, tmp, signal ? { signal } : {});
-    else for (const layer of src.layers) await copyTree(layer, tmp, { overlay: true, ...(signal ? { signal } : {}) });
+    else for (const layer of head?.rest ?? src.layers) await copyTree(layer, tmp, { overlay: true, ...(signal ? { signal } : {}) });
     const ino = lstatSync(tmp, { bigint: true }).ino;
     const old = await stat(dest).then(() => `${tmp}.old`, () => undefined);
     if (old) await rename(dest, old);

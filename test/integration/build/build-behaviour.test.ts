@@ -160,6 +160,19 @@ function context(files: Record<string, string>): string {
     expect(names).not.toMatch(/gone\/old/m);
   }, 120_000);
 
+  it('stages a local export while steps run, and leaves nothing beside the destination when the build fails', async () => {
+    const dir = context({ Dockerfile: 'FROM localhost:5000/busybox:latest\nRUN echo made > /made\n', 'x.txt': 'x\n' });
+    const out = join(dir, 'out');
+    await build(dir, ['--output', `type=local,dest=${out}`]);
+    expect(readFileSync(join(out, 'made'), 'utf8')).toBe('made\n');
+    expect(existsSync(join(out, 'bin', 'busybox'))).toBe(true);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM localhost:5000/busybox:latest\nRUN echo again > /again && exit 3\n');
+    const failed = await build(dir, ['--output', `type=local,dest=${join(dir, 'out2')}`], { reject: false });
+    expect(failed.exitCode).not.toBe(0);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).filter((n) => n.includes('.kiln-') || n === 'out2')).toEqual([]);
+  }, 120_000);
+
   it('runs LLB from another client with its exec options: valid exit codes and ulimits', async () => {
     const base = llb.image('localhost:5000/busybox:latest');
     const def = await base.validExitCodes(0, 7).ulimit('nofile', 77, 88)
