@@ -10,7 +10,6 @@ import { RegistryClient, RegistryImageSource } from '../../runtime/registry/inde
 import { checkOutput, exportResult } from './build-output.js';
 import { progressWriter } from '../../runtime/progress/index.js';
 import { createSnapshotter } from '../../runtime/snapshot/create-snapshotter.js';
-import { OverlaySnapshotter } from '../../runtime/snapshot/overlay-snapshotter.js';
 import type { Snapshotter } from '../../runtime/snapshot/index.js';
 import { Solver, SolveError } from '../../runtime/solver/index.js';
 import { LayoutImageSource } from '../../runtime/worker/layout-images.js';
@@ -24,7 +23,9 @@ import type { Ref, Vertex } from '../../runtime/solver/index.js';
 import { inlineCache, openCaches, parseCacheFlags, writeCaches } from './build-cache.js';
 import type { BuildResults } from './build-cache.js';
 import { chooseFrontendName, isBuiltinFrontend } from '../../frontends/select.js';
-import { clearDeadMarks, killedBuildsLeftMarks, markRunning } from './build-markers.js';
+import { markRunning } from './build-markers.js';
+import { needsRecovery, recoverIfIdle } from './root-recovery.js';
+import { bootId } from '../../runtime/cache/boot-id.js';
 import { FrontendCache } from './frontend-cache.js';
 import { parseKv, parsePairs } from './kv.js';
 import { snapshotCache } from './state-root.js';
@@ -51,27 +52,6 @@ async function secretsOf(list: readonly string[] | undefined): Promise<Map<strin
     }
   }
   return out;
-}
-
-/**
- * Cleans up after builds that were killed (stale mounts, unfinished snapshots),
- * but only when no other kiln process is using the root: the exclusive lock
- * is tried without waiting.
- */
-async function recoverIfIdle(root: string): Promise<void> {
-  let lock;
-  try {
-    lock = await lockRoot(root, { mode: 'exclusive', timeoutMs: 0 });
-  } catch {
-    return;
-  }
-  try {
-    const snapshotter = await createSnapshotter(join(root, 'snapshots'));
-    if (snapshotter instanceof OverlaySnapshotter) await snapshotter.recover();
-    clearDeadMarks(root);
-  } finally {
-    await lock.release();
-  }
 }
 
 /** The options `kiln build` parsed. */
@@ -119,10 +99,11 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     if (!locals.has('context')) locals.set('context', prepared.context);
     if (!locals.has('dockerfile')) locals.set('dockerfile', dirname(prepared.file));
   }
-  if (killedBuildsLeftMarks(root)) await recoverIfIdle(root);
+  if (needsRecovery(root)) await recoverIfIdle(root, (m) => process.stderr.write(`warning: ${m}\n`));
   const lock = await lockRoot(root, { mode: 'shared' });
   const unmark = markRunning(root);
   const db = StateDb.open(root);
+  db.trackUnsynced(bootId());
   const progress = progressWriter(args.progress);
   const abort = new AbortController();
   // The first signal cancels the build (containers killed, mounts and snapshots cleaned up);
@@ -141,7 +122,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   // A local export begun while the build runs (see export-stager.ts).
   let stager: ExportStager | undefined;
   let durable: Promise<void> | undefined;
-  const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).catch((err: unknown) => {
+  const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).then(() => db.markSynced(), (err: unknown) => {
     process.stderr.write(`warning: the build cache may not be on disk: ${err instanceof Error ? err.message : String(err)}\n`);
   }));
   try {

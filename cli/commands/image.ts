@@ -8,8 +8,12 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
   const { ContentStore, defaultRoot, lockRoot, StateDb } = await import('../../runtime/cache/index.js');
   const { ImageStore } = await import('../../runtime/images/index.js');
   const root = resolve(rootArg ?? defaultRoot());
+  const { needsRecovery, recoverIfIdle } = await import('./root-recovery.js');
+  if (needsRecovery(root)) await recoverIfIdle(root, (m) => process.stderr.write(`warning: ${m}\n`));
   const lock = await lockRoot(root, { mode: 'shared' });
   const db = StateDb.open(root);
+  const { bootId } = await import('../../runtime/cache/boot-id.js');
+  db.trackUnsynced(bootId());
   const store = new ImageStore(new ContentStore(root), db);
   // As docker load does: the layers are unpacked now (once per layer stack), so a build's FROM is instant.
   const unpack = async (name: string) => {
@@ -22,6 +26,7 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
     await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers, layerBlobs: new LayerBlobIndex(root) });
     // On disk before the command ends, as a build's snapshots are (see Snapshotter.sync).
     await snapshotter.sync?.();
+    db.markSynced();
   };
   try {
     return await fn(store, unpack);

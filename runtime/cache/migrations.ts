@@ -40,4 +40,13 @@ export const MIGRATIONS: readonly string[] = [
     updated  INTEGER NOT NULL
   );
   `,
+  // 1 → 2: builds whose new snapshots may not be on disk yet (see StateDb.trackUnsynced).
+  `
+  CREATE TABLE unsynced (
+    boot     TEXT NOT NULL,                -- the kernel's boot id when the build ran
+    pid      INTEGER NOT NULL,
+    started  INTEGER NOT NULL,             -- ms since the epoch: records made since may lack their data
+    PRIMARY KEY (boot, pid)
+  );
+  `,
 ];

@@ -79,6 +79,8 @@ export class StateDb {
   readonly db: Database.Database;
   /** Use times not written yet (see touchCacheRecord). */
   readonly #touched = new Map<string, number>();
+  /** This process's row of `unsynced`, written with its first write transaction (see trackUnsynced). */
+  #unsynced: { readonly boot: string; readonly started: number; written: boolean } | undefined;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -140,10 +142,56 @@ export class StateDb {
    * commits when it returns, rolls back when it throws. Nested calls join the outer one.
    */
   withTransaction<T>(fn: () => T): T {
-    return this.db.transaction(() => {
+    const unsynced = this.db.inTransaction ? undefined : this.#unsynced;
+    const result = this.db.transaction(() => {
       this.#writeTouches();
+      if (unsynced && !unsynced.written) {
+        this.db.prepare('INSERT OR REPLACE INTO unsynced (boot, pid, started) VALUES (?, ?, ?)').run(unsynced.boot, process.pid, unsynced.started);
+      }
       return fn();
     }).immediate();
+    if (unsynced) unsynced.written = true;
+    return result;
+  }
+
+  /**
+   * Notes that this process writes snapshots that reach the disk only at its end (overlay mounts
+   * are volatile; see Snapshotter.sync): its row goes in with its first record, durable with it,
+   * and markSynced() removes it. A row left from another boot means the machine went down under
+   * that build, and recoverUnsynced() drops what it recorded.
+   */
+  trackUnsynced(boot: string, started = Date.now()): void {
+    this.#unsynced = { boot, started, written: false };
+  }
+
+  /** This process's snapshots are on disk: its `unsynced` row goes. */
+  markSynced(): void {
+    const mine = this.#unsynced;
+    this.#unsynced = undefined;
+    if (mine?.written) this.db.prepare('DELETE FROM unsynced WHERE boot = ? AND pid = ?').run(mine.boot, process.pid);
+  }
+
+  /** Rows of builds that never got to markSynced(). */
+  unsyncedBuilds(): { readonly boot: string; readonly pid: number; readonly started: number }[] {
+    return this.db.prepare('SELECT boot, pid, started FROM unsynced ORDER BY started').all() as { boot: string; pid: number; started: number }[];
+  }
+
+  /**
+   * Settles a row of unsyncedBuilds(): with `lost`, the cache records made since that build
+   * started are dropped (their snapshots may never have reached the disk; unowned, a prune
+   * removes them). Returns how many records went.
+   */
+  settleUnsynced(row: { readonly boot: string; readonly pid: number; readonly started: number }, lost: boolean): number {
+    return this.withTransaction(() => {
+      let dropped = 0;
+      if (lost) {
+        const keys = this.db.prepare('SELECT key FROM cache_records WHERE created >= ?').pluck().all(row.started) as string[];
+        for (const key of keys) this.deleteCacheRecord(key);
+        dropped = keys.length;
+      }
+      this.db.prepare('DELETE FROM unsynced WHERE boot = ? AND pid = ?').run(row.boot, row.pid);
+      return dropped;
+    });
   }
 
   // Refs and owners.

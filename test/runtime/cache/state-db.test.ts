@@ -13,7 +13,7 @@ describe('StateDb', () => {
     const db = StateDb.open(root);
     expect(db.version).toBe(MIGRATIONS.length);
     expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(tables(db)).toEqual(['cache_records', 'images', 'ref_owners', 'refs']);
+    expect(tables(db)).toEqual(['cache_records', 'images', 'ref_owners', 'refs', 'unsynced']);
     db.addRef({ id: 'r1', kind: 'snapshot', size: 10 }, ['keep']);
     db.migrate();
     db.close();
@@ -47,6 +47,42 @@ describe('StateDb', () => {
     db.close();
     expect(other.cacheRecord('k')).toMatchObject({ lastUsed: 4000 });
     other.close();
+  });
+
+  it('keeps a row for a build whose snapshots are not synced yet, written with its first record', () => {
+    const root = newRoot();
+    const db = StateDb.open(root);
+    const other = StateDb.open(root);
+    db.trackUnsynced('boot-a', 1000);
+    expect(other.unsyncedBuilds()).toEqual([]);
+    db.addRef({ id: 'r', kind: 'snapshot' });
+    db.putCacheRecord({ key: 'k', refs: ['r'], vertex: 'v', digest: 'sha256:0', size: 0 }, 2000);
+    // Durable with the records it covers: another connection sees it.
+    expect(other.unsyncedBuilds()).toEqual([{ boot: 'boot-a', pid: process.pid, started: 1000 }]);
+    db.markSynced();
+    expect(other.unsyncedBuilds()).toEqual([]);
+    db.close();
+    other.close();
+  });
+
+  it('drops what a build recorded when the machine went down under it, and only that', () => {
+    const db = StateDb.openFile(':memory:');
+    db.addRef({ id: 'old', kind: 'snapshot' });
+    db.putCacheRecord({ key: 'before', refs: ['old'], vertex: 'v', digest: 'sha256:0', size: 0 }, 500);
+    db.trackUnsynced('boot-a', 1000);
+    db.addRef({ id: 'new', kind: 'snapshot' });
+    db.putCacheRecord({ key: 'during', refs: ['new'], vertex: 'w', digest: 'sha256:1', size: 0 }, 1500);
+    const [row] = db.unsyncedBuilds();
+    expect(db.settleUnsynced(row!, true)).toBe(1);
+    expect(db.cacheRecord('before')).toBeDefined();
+    expect(db.cacheRecord('during')).toBeUndefined();
+    expect(db.unsyncedBuilds()).toEqual([]);
+    // A build killed on this boot: its writes are in the page cache; its records stay.
+    db.trackUnsynced('boot-b', 2000);
+    db.putCacheRecord({ key: 'kept', refs: ['new'], vertex: 'x', digest: 'sha256:2', size: 0 }, 2500);
+    expect(db.settleUnsynced(db.unsyncedBuilds()[0]!, false)).toBe(0);
+    expect(db.cacheRecord('kept')).toBeDefined();
+    expect(db.unsyncedBuilds()).toEqual([]);
   });
 
   it('refuses a database made by a newer kiln', () => {
