@@ -122,7 +122,8 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   // A local export begun while the build runs (see export-stager.ts).
   let stager: ExportStager | undefined;
   let durable: Promise<void> | undefined;
-  const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).then(() => db.markSynced(), (err: unknown) => {
+  // A failure here is a warning: the build's row stays in `unsynced`, and the next recovery syncs again.
+  const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).then(() => db.markSynced()).catch((err: unknown) => {
     process.stderr.write(`warning: the build cache may not be on disk: ${err instanceof Error ? err.message : String(err)}\n`);
   }));
   try {
