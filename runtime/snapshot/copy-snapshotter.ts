@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyTree } from './copy-tree.js';
-import { syncFileSystem } from './mount.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { ActiveSnapshot, Snapshotter, SnapshotView } from './types.js';
 
@@ -14,21 +13,16 @@ import type { ActiveSnapshot, Snapshotter, SnapshotView } from './types.js';
 export class CopySnapshotter implements Snapshotter {
   readonly kind = 'copy';
   readonly #store: SnapshotStore;
-  /** Whether this process wrote a snapshot since the last sync(). */
-  #wrote = false;
 
   constructor(root: string) {
     this.#store = new SnapshotStore(root);
   }
 
-  async sync(): Promise<void> {
-    if (!this.#wrote) return;
-    this.#wrote = false;
-    await syncFileSystem(await this.#store.root());
+  sync(): Promise<void> {
+    return this.#store.sync();
   }
 
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
-    this.#wrote = true;
     const sources: string[] = [];
     for (const p of parents) sources.push(...(await this.layers(p)));
     const id = this.#store.newId();

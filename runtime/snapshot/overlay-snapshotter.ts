@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyTree } from './copy-tree.js';
-import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint, syncFileSystem, warmMounts } from './mount.js';
+import { MOUNT_DATA_LIMIT, OVERLAY_MAX_LOWERS, mountOverlay, mountsUnder, overlayOptions, unmount, isMountPoint, warmMounts } from './mount.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { ActiveSnapshot, Snapshotter, SnapshotView } from './types.js';
 import { xattrsAvailable } from './xattrs.js';
@@ -30,8 +30,6 @@ export interface OverlaySnapshotterOptions {
 export class OverlaySnapshotter implements Snapshotter {
   readonly kind = 'overlay';
   readonly #store: SnapshotStore;
-  /** Whether this process wrote a snapshot since the last sync(). */
-  #wrote = false;
   readonly #limit: number;
 
   constructor(root: string, opts: OverlaySnapshotterOptions = {}) {
@@ -64,14 +62,11 @@ export class OverlaySnapshotter implements Snapshotter {
     warmMounts();
   }
 
-  async sync(): Promise<void> {
-    if (!this.#wrote) return;
-    this.#wrote = false;
-    await syncFileSystem(await this.#store.root());
+  sync(): Promise<void> {
+    return this.#store.sync();
   }
 
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
-    this.#wrote = true;
     const chain = await this.#chain(parents);
     const id = this.#store.newId();
     const dir = await this.#store.dir(id);
@@ -106,7 +101,6 @@ export class OverlaySnapshotter implements Snapshotter {
    * when the chain is too long to mount as is (prepare flattens it then).
    */
   async prepareUpper(parents: readonly string[]): Promise<(ActiveSnapshot & { readonly lowers: readonly string[] }) | undefined> {
-    this.#wrote = true;
     const chain = await this.#chain(parents);
     const id = this.#store.newId();
     if (chain.length > 0 && !this.#fits(chain, id)) return undefined;

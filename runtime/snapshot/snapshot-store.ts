@@ -3,6 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KilnError } from '../../compiler/index.js';
+import { syncFileSystem } from './mount.js';
 
 /** What `<root>/snapshots/<id>/meta.json` records. */
 export interface SnapshotRecord {
@@ -30,6 +31,8 @@ export class SnapshotStore {
   #root: Promise<string> | undefined;
   /** Committed records read or written by this process: they never change, only go (delete). */
   readonly #committed = new Map<string, SnapshotRecord>();
+  /** Whether this process wrote a snapshot since the last sync(): every new snapshot writes its record. */
+  #wrote = false;
 
   constructor(root: string) {
     this.#given = root;
@@ -60,9 +63,17 @@ export class SnapshotStore {
     return join(await this.snapshotsDir(), id);
   }
 
+  /** Puts what this process wrote under the root on disk (see Snapshotter.sync); nothing when it wrote nothing. */
+  async sync(): Promise<void> {
+    if (!this.#wrote) return;
+    this.#wrote = false;
+    await syncFileSystem(await this.root());
+  }
+
   // Records are a few hundred bytes: read and written with synchronous calls (an asynchronous
   // readFile is four thread-pool round trips, and a cached build reads one per step).
   async write(rec: SnapshotRecord): Promise<void> {
+    this.#wrote = true;
     const dir = await this.dir(rec.id);
     const tmp = join(dir, `.meta.json.${randomBytes(4).toString('hex')}`);
     writeFileSync(tmp, `${JSON.stringify(rec)}\n`);
