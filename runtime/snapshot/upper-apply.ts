@@ -31,27 +31,17 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** The topmost lower layer's entry at `rel`, stopping at a whiteout or an opaque parent is not needed for dirs' metadata. */
-function inLowers(lowers: readonly string[], rel: string): { path: string; st: Stats } | undefined {
-  for (const l of lowers) {
-    const p = join(l, rel);
-    const st = lstatOrUndefined(p);
-    if (st) return st.isCharacterDevice() && st.rdev === 0 ? undefined : { path: p, st };
-  }
-  return undefined;
-}
-
 /** Makes the directories of `relDir` in the upper dir, each with its metadata from below. */
 export async function upperParents(upper: string, relDir: string, u: UpperApply): Promise<string> {
   let rel = '';
-  for (const comp of relDir.split('/').filter((c) => c !== '' && c !== '.')) {
+  for (const comp of components(relDir)) {
     rel = rel ? `${rel}/${comp}` : comp;
     const here = lstatOrUndefined(join(upper, rel));
     if (here) {
       if (!here.isDirectory()) throw new NeedsMergedView('snapshot/needs-merged', `${rel} is not a directory in this layer`);
       continue;
     }
-    const below = inLowers(u.lowers, rel);
+    const below = await lookupMerged(u.lowers, rel);
     if (below && !below.st.isDirectory()) throw new NeedsMergedView('snapshot/needs-merged', `${rel} is a ${below.st.isSymbolicLink() ? 'symlink' : 'file'} below this layer`);
     mkdirSync(join(upper, rel), { mode: 0o755 });
     if (below) {
@@ -62,19 +52,19 @@ export async function upperParents(upper: string, relDir: string, u: UpperApply)
 }
 
 /**
- * What the merged view of `lowers` (topmost first) has at `rel`, found without mounting it, by
- * overlayfs' rules: the topmost layer's entry wins, a whiteout deletes the path, and a
- * directory merges only the same directory in the layers below it, down to the first layer
- * where that path is not a directory or to an opaque one.
+ * The merged view of `lowers` (topmost first) along `rel`, read without mounting it, by overlayfs'
+ * rules: the topmost layer's entry wins, a whiteout deletes the path, and a directory merges only
+ * the same directory in the layers below it, down to the first layer where that path is not a
+ * directory or to an opaque one. One entry per component that exists, stopping at the first that
+ * does not or after one that is not a directory.
  */
-export async function lookupMerged(lowers: readonly string[], rel: string): Promise<{ path: string; st: Stats } | undefined> {
-  const comps = rel.split('/').filter((c) => c !== '' && c !== '.');
+async function walkMerged(lowers: readonly string[], comps: readonly string[]): Promise<{ path: string; st: Stats }[]> {
   // The layers whose directory at the current depth makes up the merged one, topmost first.
   let stack = lowers.map((_, i) => i);
-  let found: { path: string; st: Stats } | undefined;
+  const walked: { path: string; st: Stats }[] = [];
   for (let depth = 1; depth <= comps.length; depth++) {
     const prefix = comps.slice(0, depth).join('/');
-    found = undefined;
+    let found: { path: string; st: Stats } | undefined;
     const next: number[] = [];
     for (const i of stack) {
       const p = join(lowers[i]!, prefix);
@@ -82,18 +72,29 @@ export async function lookupMerged(lowers: readonly string[], rel: string): Prom
       if (!st) continue;
       const whiteout = st.isCharacterDevice() && st.rdev === 0;
       if (!found) {
-        if (whiteout) return undefined;
+        if (whiteout) return walked;
         found = { path: p, st };
       }
       if (whiteout || !st.isDirectory()) break;
       next.push(i);
       if (await isOpaqueDir(p)) break;
     }
-    // Nothing is under a file or symlink: a deeper component is missing.
-    if (!found || (depth < comps.length && !found.st.isDirectory())) return undefined;
+    if (!found) return walked;
+    walked.push(found);
+    // Nothing is under a file or symlink.
+    if (!found.st.isDirectory()) return walked;
     stack = next;
   }
-  return found;
+  return walked;
+}
+
+const components = (rel: string): string[] => rel.split('/').filter((c) => c !== '' && c !== '.');
+
+/** What the merged view of `lowers` (topmost first) has at `rel` (see walkMerged), or undefined. */
+export async function lookupMerged(lowers: readonly string[], rel: string): Promise<{ path: string; st: Stats } | undefined> {
+  const comps = components(rel);
+  const walked = await walkMerged(lowers, comps);
+  return walked.length === comps.length ? walked.at(-1) : undefined;
 }
 
 /**
@@ -104,17 +105,11 @@ export async function lookupMerged(lowers: readonly string[], rel: string): Prom
  * up, or undefined when the write needs the mount.
  */
 export async function freshPathBelow(lowers: readonly string[], path: string): Promise<string | undefined> {
-  const comps = path.split('/').filter((c) => c !== '' && c !== '.');
+  const comps = components(path);
   if (comps.length === 0 || comps.includes('..')) return undefined;
-  let existing = '';
-  for (const [i, comp] of comps.entries()) {
-    const rel = existing ? `${existing}/${comp}` : comp;
-    const below = await lookupMerged(lowers, rel);
-    if (!below) return existing;
-    if (i === comps.length - 1 || !below.st.isDirectory()) return undefined;
-    existing = rel;
-  }
-  return undefined;
+  const walked = await walkMerged(lowers, comps);
+  if (walked.length === comps.length || walked.some((e) => !e.st.isDirectory())) return undefined;
+  return comps.slice(0, walked.length).join('/');
 }
 
 /** `.wh.NAME`: NAME is deleted from what is below, as overlay records it. */
@@ -132,7 +127,7 @@ export async function upperOpaque(dir: string): Promise<void> {
 export async function upperLinkTarget(upper: string, rel: string, u: UpperApply): Promise<string | undefined> {
   const target = join(upper, rel);
   if (lstatOrUndefined(target)) return target;
-  const below = inLowers(u.lowers, rel);
+  const below = await lookupMerged(u.lowers, rel);
   if (!below || !below.st.isFile()) return undefined;
   const slash = rel.lastIndexOf('/');
   await upperParents(upper, slash < 0 ? '' : rel.slice(0, slash), u);

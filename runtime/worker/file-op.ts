@@ -81,8 +81,8 @@ export function fileOp(v: Vertex, w: WorkerContext): Operation {
 /**
  * A new snapshot on `base` for a FileOp's one copy whose destination is new to `base`: its bare
  * upper dir, the destination's existing ancestors copied up, written without mounting the
- * overlay (no mount, no unmount, and plain file creation instead of overlayfs', ~1.7x faster for
- * many files). Undefined when the copy needs the merged view: its destination or an ancestor
+ * overlay (no mount, no unmount, and plain file creation instead of overlayfs': 20,000 files in
+ * 1.9-2.1 s against 2.2-2.7 s on tmpfs, 10 s against 17 s on a slow disk). Undefined when the copy needs the merged view: its destination or an ancestor
  * is not a plain directory below, its owner is a name to look up in the rootfs, or the
  * snapshotter has no bare uppers.
  */
