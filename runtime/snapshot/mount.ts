@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnError } from '../../compiler/index.js';
 import { runCommand } from './command-shell.js';
 import { MNT_DETACH, MS_RDONLY, mountSyscalls } from './mount-syscalls.js';
+import type { SyscallResult } from './mount-syscalls.js';
 
 /**
  * The kernel copies legacy mount(2) data into one page and fails beyond it.
@@ -69,20 +70,26 @@ async function mountOnce(target: string, m: OverlayMount): Promise<void> {
   const data = overlayOptions(m);
   if (data.length > MOUNT_DATA_LIMIT) throw new KilnError('snapshot/mount-data-too-long', `overlay mount data for ${target} is ${data.length} bytes (limit ${MOUNT_DATA_LIMIT})`);
   const readonly = m.upper === undefined;
-  const direct = await mountSyscalls().mount(m.cwd, 'overlay', target, 'overlay', readonly ? MS_RDONLY : 0, data);
-  if (direct?.errno === 0) return;
-  if (direct) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${direct.message}`);
-  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', readonly ? `ro,${data}` : data, target], m.cwd);
-  if (r.exitCode !== 0) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.output.trim() || `exit ${String(r.exitCode)}`}`);
+  const r = await syscallOrCommand(mountSyscalls().mount(m.cwd, 'overlay', target, 'overlay', readonly ? MS_RDONLY : 0, data),
+    'mount', ['-t', 'overlay', 'overlay', '-o', readonly ? `ro,${data}` : data, target], m.cwd);
+  if (!r.ok) throw new KilnError('snapshot/mount-failed', `mount overlay on ${target} failed: ${r.message}`);
+}
+
+/**
+ * A call to kiln's mount helper, or, where there is none (see mount-syscalls.ts), the command
+ * that does the same: whether it worked, and what failed.
+ */
+async function syscallOrCommand(direct: Promise<SyscallResult | undefined>, cmd: string, args: readonly string[], cwd?: string): Promise<{ ok: boolean; message: string }> {
+  const d = await direct;
+  if (d) return { ok: d.errno === 0, message: d.message };
+  const r = await runCommand(cmd, args, cwd);
+  return { ok: r.exitCode === 0, message: r.output.trim() || `exit ${String(r.exitCode)}` };
 }
 
 /** Writes the data of the file system holding `path` to disk (syncfs(2); `sync -f` without the helper). */
 export async function syncFileSystem(path: string): Promise<void> {
-  const direct = await mountSyscalls().syncfs(path);
-  if (direct?.errno === 0) return;
-  if (direct) throw new KilnError('snapshot/sync-failed', `syncfs ${path} failed: ${direct.message}`);
-  const r = await runCommand('sync', ['-f', path]);
-  if (r.exitCode !== 0) throw new KilnError('snapshot/sync-failed', `sync -f ${path} failed: ${r.output.trim() || `exit ${String(r.exitCode)}`}`);
+  const r = await syscallOrCommand(mountSyscalls().syncfs(path), 'sync', ['-f', path]);
+  if (!r.ok) throw new KilnError('snapshot/sync-failed', `syncfs ${path} failed: ${r.message}`);
 }
 
 /** Gets the mount helper going before mounts are needed (see Snapshotter.warm). */
@@ -91,11 +98,8 @@ export function warmMounts(): void {
 }
 
 /** One unmount attempt: whether it worked, and what failed. */
-async function umountOnce(target: string, lazy: boolean): Promise<{ ok: boolean; message: string }> {
-  const direct = await mountSyscalls().umount(target, lazy ? MNT_DETACH : 0);
-  if (direct) return { ok: direct.errno === 0, message: direct.message };
-  const r = await runCommand('umount', lazy ? ['-l', target] : [target]);
-  return { ok: r.exitCode === 0, message: r.output.trim() };
+function umountOnce(target: string, lazy: boolean): Promise<{ ok: boolean; message: string }> {
+  return syscallOrCommand(mountSyscalls().umount(target, lazy ? MNT_DETACH : 0), 'umount', lazy ? ['-l', target] : [target]);
 }
 
 /**
