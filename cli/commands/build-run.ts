@@ -102,7 +102,8 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   if (needsRecovery(root)) await recoverIfIdle(root, (m) => process.stderr.write(`warning: ${m}\n`));
   const lock = await lockRoot(root, { mode: 'shared' });
   const unmark = markRunning(root);
-  const db = StateDb.open(root);
+  // The build's records reach the disk with its snapshots, at its end (see makeDurable).
+  const db = StateDb.open(root, { durableAt: 'flush' });
   db.trackUnsynced(bootId());
   const progress = progressWriter(args.progress);
   const abort = new AbortController();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateDb } from '../../../runtime/cache/index.js';
 import { MIGRATIONS } from '../../../runtime/cache/migrations.js';
@@ -63,6 +64,28 @@ describe('StateDb', () => {
     expect(other.unsyncedBuilds()).toEqual([]);
     db.close();
     other.close();
+  });
+
+  it('leaves commits to flush() only when opened so, and flushes the log whether or not there is one', () => {
+    const root = newRoot();
+    const synchronous = (db: StateDb) => db.db.pragma('synchronous', { simple: true });
+    const full = StateDb.open(root);
+    expect(synchronous(full)).toBe(2); // FULL: on disk at each commit
+    full.close();
+    const db = StateDb.open(root, { durableAt: 'flush' });
+    expect(synchronous(db)).toBe(1); // NORMAL: in order, on disk at the next sync of the log
+    db.trackUnsynced('boot-a', 1000);
+    db.addRef({ id: 'r', kind: 'snapshot' });
+    expect(existsSync(join(root, 'state.db-wal'))).toBe(true);
+    db.markSynced();
+    db.db.pragma('wal_checkpoint(TRUNCATE)');
+    db.flush();
+    db.close();
+    const again = StateDb.open(root);
+    expect(again.ref('r')).toMatchObject({ id: 'r' });
+    expect(again.unsyncedBuilds()).toEqual([]);
+    again.close();
+    expect(() => StateDb.openFile(':memory:', { durableAt: 'flush' }).flush()).not.toThrow();
   });
 
   it('drops what a build recorded when the machine went down under it, and only that', () => {
