@@ -123,6 +123,8 @@ export async function runBuild(args: BuildArgs): Promise<void> {
   // A local export begun while the build runs (see export-stager.ts).
   let stager: ExportStager | undefined;
   let durable: Promise<void> | undefined;
+  // Its entry is written while the build runs (see FrontendCache.written).
+  let frontendCache: FrontendCache | undefined;
   // A failure here is a warning: the build's row stays in `unsynced`, and the next recovery syncs again.
   const makeDurable = (): Promise<void> => (durable ??= (snapshots?.sync?.() ?? Promise.resolve()).then(() => db.markSynced()).catch((err: unknown) => {
     process.stderr.write(`warning: the build cache may not be on disk: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -168,7 +170,7 @@ export async function runBuild(args: BuildArgs): Promise<void> {
       // ones always run (their code may have changed).
       const frontendName = chooseFrontendName(args.frontend, prepared.file, prepared.request.source);
       const builtin = isBuiltinFrontend(frontendName);
-      const frontendCache = new FrontendCache(root);
+      frontendCache = new FrontendCache(root);
       const key = FrontendCache.keyOf(frontendName, kilnVersion(), prepared.request);
       let result = builtin && !args['no-cache'] ? await frontendCache.lookup(key, prepared.request, gateway) : undefined;
       if (!result) {
@@ -215,6 +217,9 @@ export async function runBuild(args: BuildArgs): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stager?.staged?.discard();
+    await frontendCache?.written().catch((err: unknown) => {
+      process.stderr.write(`warning: the frontend's result was not cached: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
     await makeDurable();
     db.close();
     unmark();

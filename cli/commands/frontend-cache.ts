@@ -15,6 +15,15 @@ interface Entry {
   readonly imageConfig?: ImageConfig;
 }
 
+interface PendingWrite {
+  readonly timer: NodeJS.Timeout;
+  readonly write: () => Promise<void>;
+  done?: Promise<void>;
+}
+
+/** How long an entry waits before it is written (see FrontendCache.written). */
+const WRITE_DELAY_MS = 200;
+
 const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
 
 /**
@@ -27,6 +36,8 @@ const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).d
  */
 export class FrontendCache {
   readonly #dir: string;
+  /** Entries record() made, written a little later: see written(). */
+  readonly #writes: PendingWrite[] = [];
 
   constructor(root: string) {
     this.#dir = join(root, 'frontend-cache');
@@ -92,13 +103,38 @@ export class FrontendCache {
       } : {}),
     };
     const result = await build(watchedReq, watched);
-    if (reusable) {
-      const entry: Entry = { observations, definition: Buffer.from(result.definition.marshal()).toString('base64'), ...(result.imageConfig ? { imageConfig: result.imageConfig } : {}) };
-      await mkdir(this.#dir, { recursive: true });
-      const tmp = join(this.#dir, `.${key}.${randomBytes(4).toString('hex')}`);
-      await writeFile(tmp, JSON.stringify(entry));
-      await rename(tmp, join(this.#dir, `${key}.json`));
-    }
+    if (reusable) this.#later(() => this.#write(key, observations, result));
     return result;
+  }
+
+  /**
+   * Waits for the entries record() made to be written, writing at once those still waiting. An
+   * entry waits WRITE_DELAY_MS: encoding and writing it took ~3 ms of the main thread while a
+   * build starts its first steps, and a moment later the build is waiting on its containers.
+   */
+  async written(): Promise<void> {
+    for (const w of this.#writes.splice(0)) {
+      clearTimeout(w.timer);
+      await (w.done ??= w.write());
+    }
+  }
+
+  #later(write: () => Promise<void>): void {
+    const w: PendingWrite = {
+      write,
+      timer: setTimeout(() => {
+        // a failure waits for written(), which reports it
+        (w.done ??= write()).catch(() => undefined);
+      }, WRITE_DELAY_MS).unref(),
+    };
+    this.#writes.push(w);
+  }
+
+  async #write(key: string, observations: readonly Observation[], result: FrontendResult): Promise<void> {
+    const entry: Entry = { observations, definition: Buffer.from(result.definition.marshal()).toString('base64'), ...(result.imageConfig ? { imageConfig: result.imageConfig } : {}) };
+    await mkdir(this.#dir, { recursive: true });
+    const tmp = join(this.#dir, `.${key}.${randomBytes(4).toString('hex')}`);
+    await writeFile(tmp, JSON.stringify(entry));
+    await rename(tmp, join(this.#dir, `${key}.json`));
   }
 }

@@ -37,6 +37,9 @@ describe('FrontendCache', () => {
 
   it('answers a rebuild with nothing changed without running the frontend', async () => {
     const first = await cache.record(key, req, gw, build);
+    // written a moment later, or at once when asked
+    expect(await cache.lookup(key, req, gw)).toBeUndefined();
+    await cache.written();
     const again = await cache.lookup(key, req, gw);
     expect(runs).toBe(1);
     expect(again?.definition.marshal()).toEqual(first.definition.marshal());
@@ -58,12 +61,22 @@ describe('FrontendCache', () => {
     expect(FrontendCache.keyOf('dockerfile', '1', { ...req, source: new TextEncoder().encode('FROM busybox:2\n') })).not.toBe(key);
   });
 
+  it('writes an entry by itself a moment after recording it', async () => {
+    const k = FrontendCache.keyOf('dockerfile', '1', { ...req, target: 'later' });
+    await cache.record(k, req, gw, build);
+    expect(await cache.lookup(k, req, gw)).toBeUndefined();
+    for (let i = 0; i < 100 && !(await cache.lookup(k, req, gw)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await cache.lookup(k, req, gw)).toBeDefined();
+    await cache.written();
+  });
+
   it('never keeps the result of a frontend that ran a nested solve', async () => {
     const k = FrontendCache.keyOf('dockerfile', '1', { ...req, target: 'nested' });
     await cache.record(k, req, gw, async (r, g) => {
       await g.solve(await llb.scratch().marshal());
       return build(r, g);
     });
+    await cache.written();
     expect(await cache.lookup(k, req, gw)).toBeUndefined();
   });
 });
