@@ -11,4 +11,5 @@ export { copyTree } from './copy-tree.js';
 export type { LayerTarOptions } from './layer-diff.js';
 export { PathEscapeError } from './safe-path.js';
 export { freshPathBelow, lookupMerged, NeedsMergedView, upperParents } from './upper-apply.js';
+export type { MergedEntry } from './upper-apply.js';
 export type { UpperApply } from './upper-apply.js';

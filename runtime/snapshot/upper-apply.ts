@@ -58,13 +58,13 @@ export async function upperParents(upper: string, relDir: string, u: UpperApply)
  * directory or to an opaque one. One entry per component that exists, stopping at the first that
  * does not or after one that is not a directory.
  */
-async function walkMerged(lowers: readonly string[], comps: readonly string[]): Promise<{ path: string; st: Stats }[]> {
+async function walkMerged(lowers: readonly string[], comps: readonly string[]): Promise<MergedEntry[]> {
   // The layers whose directory at the current depth makes up the merged one, topmost first.
   let stack = lowers.map((_, i) => i);
-  const walked: { path: string; st: Stats }[] = [];
+  const walked: MergedEntry[] = [];
   for (let depth = 1; depth <= comps.length; depth++) {
     const prefix = comps.slice(0, depth).join('/');
-    let found: { path: string; st: Stats } | undefined;
+    let found: MergedEntry | undefined;
     const next: number[] = [];
     for (const i of stack) {
       const p = join(lowers[i]!, prefix);
@@ -73,7 +73,7 @@ async function walkMerged(lowers: readonly string[], comps: readonly string[]): 
       const whiteout = st.isCharacterDevice() && st.rdev === 0;
       if (!found) {
         if (whiteout) return walked;
-        found = { path: p, st };
+        found = { path: p, st, layer: lowers[i]! };
       }
       if (whiteout || !st.isDirectory()) break;
       next.push(i);
@@ -88,10 +88,17 @@ async function walkMerged(lowers: readonly string[], comps: readonly string[]): 
   return walked;
 }
 
+/** An entry of the merged view: where it is (`path`, in the layer dir `layer`) and what. */
+export interface MergedEntry {
+  readonly path: string;
+  readonly st: Stats;
+  readonly layer: string;
+}
+
 const components = (rel: string): string[] => rel.split('/').filter((c) => c !== '' && c !== '.');
 
 /** What the merged view of `lowers` (topmost first) has at `rel` (see walkMerged), or undefined. */
-export async function lookupMerged(lowers: readonly string[], rel: string): Promise<{ path: string; st: Stats } | undefined> {
+export async function lookupMerged(lowers: readonly string[], rel: string): Promise<MergedEntry | undefined> {
   const comps = components(rel);
   const walked = await walkMerged(lowers, comps);
   return walked.length === comps.length ? walked.at(-1) : undefined;

@@ -1,7 +1,7 @@
 import { KilnError } from '../../compiler/index.js';
 import type { pb } from '../../compiler/index.js';
 import { applyFileAction, cleanAbs, lookupFrom } from '../ops/file/index.js';
-import { freshPathBelow, upperParents } from '../snapshot/index.js';
+import { freshPathBelow, lookupMerged, upperParents } from '../snapshot/index.js';
 import type { ActiveSnapshot, Snapshotter, SnapshotView } from '../snapshot/index.js';
 import type { Operation, Ref, Vertex } from '../solver/index.js';
 import type { WorkerContext } from './worker-context.js';
@@ -32,9 +32,11 @@ export function fileOp(v: Vertex, w: WorkerContext): Operation {
         if (!id) throw new KilnError('solver/bad-file-action', `action ${i} has no result`);
         return id;
       };
-      const dirOf = async (x: number): Promise<string | undefined> => {
+      const dirOf = async (x: number, copy?: pb.FileActionCopy): Promise<string | undefined> => {
         const id = await committed(x);
         if (!id) return undefined;
+        const layer = copy ? await fileLayer(w.snapshotter, id, copy) : undefined;
+        if (layer) return layer;
         const view = await w.snapshotter.view(id);
         views.push(view);
         return view.dir;
@@ -52,7 +54,7 @@ export function fileOp(v: Vertex, w: WorkerContext): Operation {
           }
           current = { index: i, active };
           // Decoded proto3 leaves 0 out: a missing index is input 0, not scratch.
-          const source = action.copy ? await dirOf(Number(action.secondaryInput ?? 0)) : undefined;
+          const source = action.copy ? await dirOf(Number(action.secondaryInput ?? 0), action.copy as pb.FileActionCopy) : undefined;
           await applyFileAction(action as pb.FileAction, {
             target: active.dir,
             ...(source ? { source } : {}),
@@ -101,6 +103,22 @@ async function freshCopyTarget(s: Snapshotter, base: string, action: pb.FileActi
     await s.abort(upper).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The layer dir of snapshot `id` a copy can read its source from instead of the mounted view (a
+ * mount and an unmount, ~2 ms of each `COPY --from`): when the source is one regular file, named
+ * without wildcards, that the merged view shows from a layer where each of its ancestors is a
+ * plain directory (see lookupMerged), that layer alone resolves the path to the same file.
+ */
+async function fileLayer(s: Snapshotter, id: string, copy: pb.FileActionCopy): Promise<string | undefined> {
+  const src = cleanAbs(copy.src ?? '/');
+  if (src === '/' || (copy.allowWildcard && /[*?[\\]/.test(src)) || copy.include_patterns?.length || copy.exclude_patterns?.length) return undefined;
+  const layers = await s.layers(id);
+  // One layer is its own view, which costs nothing to make.
+  if (layers.length < 2) return undefined;
+  const found = await lookupMerged([...layers].reverse(), src.slice(1));
+  return found?.st.isFile() ? found.layer : undefined;
 }
 
 /** A MergeOp: one snapshot whose layers are its inputs' layers, stacked in order. */

@@ -112,6 +112,38 @@ function context(files: Record<string, string>): string {
     expect(await listing(out)).toEqual(await listing(join(dir, 'untar')));
   }, 120_000);
 
+  it('reads a COPY --from file from the layer that shows it, as the mounted view would: replaced, deleted, under a symlink, metadata kept', async () => {
+    // One regular file named without wildcards is read from the stage's topmost layer holding it
+    // (file-op.ts fileLayer); anything else through the mounted view.
+    const dir = context({
+      Dockerfile: [
+        'FROM localhost:5000/busybox:latest AS s',
+        'RUN mkdir -p /x /real && echo old > /x/f && echo low > /x/keep && echo gone > /x/g && echo r > /real/r && chmod 751 /x/keep',
+        'RUN rm -rf /x/f /x/g && mkdir /x/f && echo inner > /x/f/in && ln -s /real /lnk',
+        'RUN rm -rf /x && mkdir /x && echo new > /x/f2 && echo top > /x/keep2',
+        'FROM localhost:5000/busybox:latest',
+        'COPY --from=s /x/f2 /f2',
+        'COPY --from=s /x/keep2 /keep2',
+        'COPY --from=s /lnk/r /via-link',
+        'COPY --from=s /bin/busybox /bb',
+        '',
+      ].join('\n'),
+    });
+    const out = join(dir, 'out');
+    await build(dir, ['--output', `type=local,dest=${out}`]);
+    const { lstatSync } = await import('node:fs');
+    expect(readFileSync(join(out, 'f2'), 'utf8')).toBe('new\n');
+    expect(readFileSync(join(out, 'keep2'), 'utf8')).toBe('top\n');
+    expect(readFileSync(join(out, 'via-link'), 'utf8')).toBe('r\n');
+    expect(lstatSync(join(out, 'bb')).mode & 0o777).toBe(lstatSync(join(out, 'bin', 'busybox')).mode & 0o777);
+    expect(lstatSync(join(out, 'bb')).size).toBe(lstatSync(join(out, 'bin', 'busybox')).size);
+    // Hidden by the opaque /x and deleted before it: not found, as through the view.
+    for (const gone of ['/x/keep', '/x/g']) {
+      const ctx = context({ Dockerfile: readFileSync(join(dir, 'Dockerfile'), 'utf8').replace('COPY --from=s /x/f2 /f2', `COPY --from=s ${gone} /nope`) });
+      await expect(build(ctx, [])).rejects.toThrow(/not found|no such file/);
+    }
+  }, 120_000);
+
   it('copies into new paths as through the mounted overlay: hidden, deleted and symlinked ancestors, owners, and the tar output agree', async () => {
     // A COPY whose destination is new to its base writes the new snapshot's upper dir directly
     // (file-op.ts); one whose destination exists, or sits under a symlink, goes through the mount.
