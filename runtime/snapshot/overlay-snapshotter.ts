@@ -31,6 +31,8 @@ export class OverlaySnapshotter implements Snapshotter {
   readonly kind = 'overlay';
   readonly #store: SnapshotStore;
   readonly #limit: number;
+  /** Removals #tidy started and sync() waits for. */
+  readonly #tidying = new Set<Promise<void>>();
 
   constructor(root: string, opts: OverlaySnapshotterOptions = {}) {
     this.#store = new SnapshotStore(root);
@@ -62,8 +64,9 @@ export class OverlaySnapshotter implements Snapshotter {
     warmMounts();
   }
 
-  sync(): Promise<void> {
-    return this.#store.sync();
+  async sync(): Promise<void> {
+    await Promise.all(this.#tidying);
+    await this.#store.sync();
   }
 
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
@@ -114,15 +117,25 @@ export class OverlaySnapshotter implements Snapshotter {
   async commit(active: ActiveSnapshot): Promise<string> {
     const rec = await this.#store.read(active.id, 'active');
     const dir = await this.#store.dir(active.id);
-    // A snapshot from prepareUpper was never mounted. Synchronous removals: a few empty
-    // directories, where thread-pool round trips cost ms when steps end together.
-    if (rec.layers.length > 1 && existsSync(join(dir, 'merged'))) {
-      await unmount(join(dir, 'merged'));
-      rmSync(join(dir, 'work'), { recursive: true, force: true });
-      rmSync(join(dir, 'merged'), { recursive: true, force: true });
-    }
+    // A snapshot from prepareUpper was never mounted.
+    if (rec.layers.length > 1 && existsSync(join(dir, 'merged'))) await unmount(join(dir, 'merged'));
     await this.#store.write({ ...rec, state: 'committed' });
+    if (rec.layers.length > 1) this.#tidy(dir);
     return rec.id;
+  }
+
+  /**
+   * Removes a committed snapshot's mount point and overlay work dir in the background (sync()
+   * waits for it): five rmdirs, ~2 ms of the main thread per step, when steps end together and
+   * the next ones wait. Left behind by a killed process, they are empty directories no mount
+   * uses, removed with the snapshot.
+   */
+  #tidy(dir: string): void {
+    const done = (async () => {
+      await rm(join(dir, 'work'), { recursive: true, force: true });
+      await rm(join(dir, 'merged'), { recursive: true, force: true });
+    })().catch(() => undefined).finally(() => this.#tidying.delete(done));
+    this.#tidying.add(done);
   }
 
   async abort(active: ActiveSnapshot): Promise<void> {

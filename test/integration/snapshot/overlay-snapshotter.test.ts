@@ -164,6 +164,8 @@ rootDescribe('OverlaySnapshotter (root, kernel overlayfs)', () => {
     await writeFile(join(active.dir, 'b'), 'b');
     const id = await s.commit(active);
     await s.sync();
+    // The mount point and overlay work dir went in the background, done by sync().
+    expect((await readdir(join(active.dir, '..'))).sort()).toEqual(['fs', 'meta.json']);
     expect(await namesIn(s, id)).toEqual(['/a', '/b']);
   });
 
