@@ -200,14 +200,16 @@ export class StateDb {
   }
 
   /**
-   * This process's snapshots are on disk: its `unsynced` row goes, and the records made with
-   * them reach the disk too (before the row's removal can: the log keeps commits in order).
+   * This process's snapshots are on disk: the records made with them are put there too (cheap
+   * after the syncfs of the same file system), then its `unsynced` row goes. That removal is not
+   * synced: a power loss before the kernel writes it back (or before the next flush) keeps the
+   * row, and recovery drops records that were safe, never the reverse.
    */
   markSynced(): void {
     const mine = this.#unsynced;
     this.#unsynced = undefined;
-    if (mine?.written) this.#sql('DELETE FROM unsynced WHERE boot = ? AND pid = ?').run(mine.boot, process.pid);
     this.flush();
+    if (mine?.written) this.#sql('DELETE FROM unsynced WHERE boot = ? AND pid = ?').run(mine.boot, process.pid);
   }
 
   /** Rows of builds that never got to markSynced(). */
@@ -386,7 +388,7 @@ export class StateDb {
         // use times are hints: a database too busy to take them loses them, not the build
       }
     }
-    if (this.db.open) this.flush();
+    // The last connection's close checkpoints the log, syncing it first.
     this.db.close();
   }
 }
