@@ -26,7 +26,7 @@ export async function withImageStore<T>(rootArg: string | undefined, fn: (store:
     await unpackImage(await store.resolve(name, llb.hostPlatform()), { snapshotter, layers, layerBlobs: new LayerBlobIndex(root) });
     // On disk before the command ends, as a build's snapshots are (see Snapshotter.sync).
     await snapshotter.sync?.();
-    db.markSynced();
+    await db.markSynced();
   };
   try {
     return await fn(store, unpack);

@@ -50,7 +50,7 @@ describe('StateDb', () => {
     other.close();
   });
 
-  it('keeps a row for a build whose snapshots are not synced yet, written with its first record', () => {
+  it('keeps a row for a build whose snapshots are not synced yet, written with its first record', async () => {
     const root = newRoot();
     const db = StateDb.open(root);
     const other = StateDb.open(root);
@@ -60,13 +60,13 @@ describe('StateDb', () => {
     db.putCacheRecord({ key: 'k', refs: ['r'], vertex: 'v', digest: 'sha256:0', size: 0 }, 2000);
     // Durable with the records it covers: another connection sees it.
     expect(other.unsyncedBuilds()).toEqual([{ boot: 'boot-a', pid: process.pid, started: 1000 }]);
-    db.markSynced();
+    await db.markSynced();
     expect(other.unsyncedBuilds()).toEqual([]);
     db.close();
     other.close();
   });
 
-  it('leaves commits to flush() only when opened so, and flushes the log whether or not there is one', () => {
+  it('leaves commits to flush() only when opened so, and flushes the log whether or not there is one', async () => {
     const root = newRoot();
     const synchronous = (db: StateDb) => db.db.pragma('synchronous', { simple: true });
     const full = StateDb.open(root);
@@ -77,15 +77,15 @@ describe('StateDb', () => {
     db.trackUnsynced('boot-a', 1000);
     db.addRef({ id: 'r', kind: 'snapshot' });
     expect(existsSync(join(root, 'state.db-wal'))).toBe(true);
-    db.markSynced();
+    await db.markSynced();
     db.db.pragma('wal_checkpoint(TRUNCATE)');
-    db.flush();
+    await db.flush();
     db.close();
     const again = StateDb.open(root);
     expect(again.ref('r')).toMatchObject({ id: 'r' });
     expect(again.unsyncedBuilds()).toEqual([]);
     again.close();
-    expect(() => StateDb.openFile(':memory:', { durableAt: 'flush' }).flush()).not.toThrow();
+    await expect(StateDb.openFile(':memory:', { durableAt: 'flush' }).flush()).resolves.toBeUndefined();
   });
 
   it('drops what a build recorded when the machine went down under it, and only that', () => {
