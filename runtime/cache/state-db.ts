@@ -125,7 +125,6 @@ export class StateDb {
     }
   }
 
-
   /** Opens (creating) the database of a state root and brings its schema up to date. */
   static open(root: string, opts: StateDbOptions = {}): StateDb {
     return StateDb.openFile(rootPaths(root).db, opts);
