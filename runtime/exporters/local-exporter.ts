@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { copyTree } from '../snapshot/copy-tree.js';
 import { forgetExport, recordExport, unchangedSinceExport } from './export-record.js';
@@ -32,16 +32,18 @@ export async function exportLocal(src: string | { readonly layers: readonly stri
     forgetExport(record);
   }
   const parent = dirname(dest);
-  await mkdir(parent, { recursive: true });
+  // The few calls around the copy are synchronous: as a build ends, the thread pool is busy
+  // (the log's fsync, background removals) and each round trip there cost ms.
+  mkdirSync(parent, { recursive: true });
   const head = typeof src === 'string' ? await staged?.discard() : await staged?.take(src.layers);
   const tmp = head?.tmp ?? join(parent, `.${basename(dest)}.kiln-${randomBytes(6).toString('hex')}`);
   try {
     if (typeof src === 'string') await copyTree(src, tmp, signal ? { signal } : {});
     else for (const layer of head?.rest ?? src.layers) await copyTree(layer, tmp, { overlay: true, ...(signal ? { signal } : {}) });
     const ino = lstatSync(tmp, { bigint: true }).ino;
-    const old = await stat(dest).then(() => `${tmp}.old`, () => undefined);
-    if (old) await rename(dest, old);
-    await rename(tmp, dest);
+    const old = existsSync(dest) ? `${tmp}.old` : undefined;
+    if (old) renameSync(dest, old);
+    renameSync(tmp, dest);
     if (old) await rm(old, { recursive: true, force: true });
     // Without a record the next export only copies again.
     if (record) await recordExport(record, dest, ino, signal).catch(() => forgetExport(record));
