@@ -55,11 +55,16 @@ export async function recoverIfIdle(root: string, warn: (message: string) => voi
     const boot = bootId();
     const db = StateDb.open(root);
     try {
+      let synced = false;
       for (const row of db.unsyncedBuilds()) {
         const lost = row.boot !== boot;
         if (!lost && pidAlive(row.pid)) continue;
-        // Killed on this boot: its writes are in the page cache, and go to disk now.
-        if (!lost) await syncFileSystem(join(root, 'snapshots'));
+        // Killed on this boot: its writes are in the page cache, and go to disk now (one syncfs
+        // covers every such build).
+        if (!lost && !synced) {
+          await syncFileSystem(join(root, 'snapshots'));
+          synced = true;
+        }
         dropped += db.settleUnsynced(row, lost);
       }
     } finally {
